@@ -18,7 +18,7 @@ from typing import Iterator
 import numpy as np
 
 from . import guard
-from .backends import Backend, Passage, Request, get_backend
+from .backends import Backend, ExtractiveBackend, Passage, Request, get_backend
 from .errors import BackendError, ConfigError, InputError
 from .retrieve import Retrieval, Retriever, get_retriever
 from .settings import Settings
@@ -39,12 +39,12 @@ INJECTION_MESSAGE = ("I can only answer questions about the unit, from the unit'
                      "can't be changed in the chat. Try asking about serious case reviews, Victoria Climbie, "
                      "Baby P, Every Child Matters, the CAF or Little Ted's nursery.")
 
-# Scope thresholds, calibrated on evals/dev.jsonl (see README "Evaluation"): a question is in scope when its best
-# dense match is strong, or moderate with most of its content words present in the top passages.
-DENSE_STRONG = 0.55
-DENSE_MIN = 0.30
-COVERAGE_MIN = 0.5
-RELEVANCE_MIN = 0.35  # the best sentence's extractive relevance
+# Scope thresholds, calibrated on evals/dev.jsonl (README, "Evaluation"). On that set every answerable question
+# had a best passage similarity >= 0.32 and a best sentence relevance >= 0.28, and every off-topic one stayed
+# under 0.19 and 0.14. Near misses (on-topic, unanswered) overlap the answerable ones on both, so they are caught
+# by the specific checks in ``scope``: names and numbers the unit never mentions, numbers or durations it never gives.
+DENSE_MIN = 0.25
+RELEVANCE_MIN = 0.22
 
 _MARKER = re.compile(r"\s*\[(\d+(?:\s*,\s*\d+)*)\]")
 _SENTENCE_END = re.compile(r"(?<=[.!?])(?:\s*\[\d+(?:\s*,\s*\d+)*\])*\s+")
@@ -140,14 +140,14 @@ class Tutor:
             self._backends[name] = get_backend(name, self.settings)
         return self._backends[name]
 
-    def ask(self, question: str, history=(), backend: str | None = None) -> Answer:
+    def ask(self, question: str, history=(), backend: str | None = None, mode: str | None = None) -> Answer:
         answer = None
-        for event in self.stream(question, history, backend):
+        for event in self.stream(question, history, backend, mode):
             if event["type"] == "done":
                 answer = event["answer"]
         return answer
 
-    def stream(self, question: str, history=(), backend: str | None = None) -> Iterator[dict]:
+    def stream(self, question: str, history=(), backend: str | None = None, mode: str | None = None) -> Iterator[dict]:
         """Events: {"type": "passages", "passages": [...]}, then {"type": "text", "text": ...} per verified
         sentence, then {"type": "done", "answer": Answer}."""
         t0 = time.perf_counter()
@@ -178,7 +178,7 @@ class Tutor:
         else:
             question_for_search = question
         r0 = time.perf_counter()
-        retrieval = self.retriever.search(question_for_search, search_history, k=self.settings.top_k)
+        retrieval = self.retriever.search(question_for_search, search_history, k=self.settings.top_k, mode=mode)
         timings["retrieve"] = (time.perf_counter() - r0) * 1000
         passages = [Passage(i + 1, h.chunk, h.score) for i, h in enumerate(retrieval.hits)]
         numbered = [self._citation(p) for p in passages]
@@ -225,6 +225,29 @@ class Tutor:
             return
         raise BackendError("No backend could answer: " + "; ".join(failures))
 
+    def unverified(self, question: str, history=(), backend: str = "local") -> Answer:
+        """Reference only, for ``tutor eval --compare``: the backend's draft as it came, sentences scored but
+        nothing removed. Never shown to learners."""
+        question = check_question(question, self.settings.max_question_chars)
+        retrieval = self.retriever.search(question, tuple(history), k=self.settings.top_k)
+        passages = [Passage(i + 1, h.chunk, h.score) for i, h in enumerate(retrieval.hits)]
+        request = Request(question, retrieval.query.text, passages, self.verifier, tuple(history), retrieval.query_vector)
+        by_n = {p.n: p for p in passages}
+        draft = "".join(self.backend(backend).generate(request))
+        sentences = []
+        for part in _split_keep_markers(draft):
+            cited = [int(n) for g in _MARKER.findall(part) for n in re.split(r"\s*,\s*", g)]
+            cited = [n for n in dict.fromkeys(cited) if n in by_n]
+            text = _MARKER.sub("", part).strip()
+            if text:
+                support = self.verifier.support(text, [by_n[n].chunk.text for n in cited]) if cited else 0.0
+                sentences.append(Sentence(text, cited, support, support >= self.verifier.threshold))
+        numbered = [self._citation(p) for p in passages]
+        cited_ns = sorted({n for s in sentences for n in s.citations})
+        retrieved = [{"chunk_id": h.chunk.id, "text": h.chunk.text, "score": round(h.score, 6)} for h in retrieval.hits]
+        return Answer("answered", draft.strip(), self.backend(backend).name + " (unverified)",
+                      [numbered[n - 1] for n in cited_ns], sentences, retrieved)
+
     def scope(self, retrieval: Retrieval, request: Request) -> guard.Scope:
         texts = [h.chunk.text for h in retrieval.hits[:3]]
         cover = guard.term_coverage(retrieval.query.text, texts)
@@ -234,16 +257,20 @@ class Tutor:
         missing = guard.missing_numbers(retrieval.query.corrected, [h.chunk.text for h in retrieval.hits])
         if missing:
             return guard.Scope(False, f"the unit never mentions {', '.join(sorted(missing))}", top, cover)
-        if not (top >= DENSE_STRONG or (top >= DENSE_MIN and cover >= COVERAGE_MIN)):
+        names = guard.unknown_names(retrieval.query.corrected, self.retriever.known_words)
+        if names:
+            return guard.Scope(False, f"the unit never mentions {', '.join(names)}", top, cover)
+        if top < DENSE_MIN:
             return guard.Scope(False, f"weak evidence (similarity {top:.2f}, coverage {cover:.2f})", top, cover)
-        from .backends import ExtractiveBackend
-
         chosen = ExtractiveBackend(max_sentences=3).select(request)
         best = max((c[0] for c in chosen), default=0.0)
         if best < RELEVANCE_MIN:
             return guard.Scope(False, f"no sentence answers it (best relevance {best:.2f})", top, cover)
         if guard.asks_for_duration(retrieval.query.corrected) and not any(guard.has_duration(c[3]) for c in chosen):
             return guard.Scope(False, "asks for a time or duration the passages do not give", top, cover)
+        asked = guard.numbers(retrieval.query.corrected)
+        if guard.asks_for_number(retrieval.query.corrected) and not any(guard.numbers(c[3]) - asked for c in chosen):
+            return guard.Scope(False, "asks for a number the passages do not give", top, cover)
         return guard.Scope(True, "", top, cover)
 
     def _nearest(self, passages: list[Passage]) -> str:
@@ -263,6 +290,8 @@ class Tutor:
         """Sentences of the backend's draft that pass verification, as soon as each is complete. A failing
         sentence is replaced by the passage sentence that makes its point, or dropped."""
         by_n = {p.n: p for p in request.passages}
+        # A replacement quote must also answer the question: only sentences the extractive ranking finds relevant.
+        relevant = {t[3] for t in ExtractiveBackend(max_sentences=8, relative=0.6).select(request)}
         buffer = ""
         emitted: set[str] = set()
         for piece in backend.generate(request):
@@ -270,17 +299,19 @@ class Tutor:
             if "NOT COVERED" in buffer.upper():
                 raise BackendError(f"{backend.name} said the passages do not cover it")
             *complete, buffer = _split_keep_markers(buffer)
+            if complete and not re.search(r"[^\s\[\]\d,]", buffer):  # its [n] markers may still be coming
+                buffer = complete.pop() + " " + buffer
             for draft in complete:
-                sentence = self._check(draft, by_n, request.verifier)
+                sentence = self._check(draft, by_n, request.verifier, relevant)
                 if sentence and sentence.text not in emitted:
                     emitted.add(sentence.text)
                     yield sentence
         if buffer.strip():
-            sentence = self._check(buffer, by_n, request.verifier)
+            sentence = self._check(buffer, by_n, request.verifier, relevant)
             if sentence and sentence.text not in emitted:
                 yield sentence
 
-    def _check(self, draft: str, by_n: dict[int, Passage], verifier: Verifier) -> Sentence | None:
+    def _check(self, draft: str, by_n: dict[int, Passage], verifier: Verifier, relevant: set[str]) -> Sentence | None:
         numbers = [int(n) for group in _MARKER.findall(draft) for n in re.split(r"\s*,\s*", group)]
         cited = [n for n in dict.fromkeys(numbers) if n in by_n]  # invented numbers are dropped
         text = _MARKER.sub("", draft).strip()
@@ -295,6 +326,8 @@ class Tutor:
         best = None
         for p in by_n.values():
             for s in p.chunk.sentence_texts():
+                if s not in relevant:
+                    continue
                 score = verifier.support(text, [s])
                 if best is None or score > best[0]:
                     best = (score, p.n, s)
@@ -310,9 +343,17 @@ def _split_keep_markers(buffer: str) -> list[str]:
     unfinished remainder."""
     out, start = [], 0
     for m in _SENTENCE_END.finditer(buffer):
-        out.append(buffer[start:m.end()].strip())
+        part = buffer[start:m.end()].strip()
+        if out and _MARKER.fullmatch(" " + part):  # markers split from their sentence: reattach
+            out[-1] += " " + part
+        else:
+            out.append(part)
         start = m.end()
-    out.append(buffer[start:])
+    rest = buffer[start:]
+    if out and rest.strip() and _MARKER.fullmatch(" " + rest.strip()):
+        out[-1] += " " + rest.strip()
+        rest = ""
+    out.append(rest)
     return out
 
 

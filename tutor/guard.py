@@ -12,14 +12,24 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .text import STOPWORDS, numbers, stem, terms, words
+from .text import STOPWORDS, numbers, stem, terms, words  # noqa: F401 (numbers is used by answer.py)
 
 _F = re.IGNORECASE
 _RELATION = (r"mum|mom|mother|dad|father|step-?\w+|brother|sister|son|daughter|nephew|niece|cousin|friend|"
              r"neighbou?r|pupil|student|grandchild|grandson|granddaughter|child|kid|kids|children|baby|toddler|"
              r"boyfriend|girlfriend|partner|uncle|aunt|auntie|carer|foster \w+|classmate|mate")
 _REAL_PERSON = [
-    re.compile(rf"\bmy (?:\w+'s )?(?:{_RELATION})s?\b", _F),
+    re.compile(rf"\bmy (?:[\w'-]+ ){{0,2}}(?:{_RELATION})s?\b", _F),
+    re.compile(r"\b(?:on|at|in|during|from) my (?:[\w-]+ ){0,2}(?:experience|placement|job|shift|setting|work|"
+               r"volunteering|club|team|group|class|school|nursery|street|estate|road|block|church|scouts|guides)\b", _F),
+    re.compile(r"\bwhere (?:i|we) (?:work|volunteer|babysit|study|train|help out|live)\b", _F),
+    re.compile(r"^(?=.*\b(?:a|the|this|one|our|some|these) (?:little |young |\d+[- ]year[- ]old )?(?:boy|girl|child|"
+               r"children|kid|kids|toddler|toddlers|baby|babies|lad|teenager|pupil|\d+[- ]year[- ]old)s?\b)"
+               r"(?=.*\b(?:today|tonight|yesterday|last night|this morning|this week|every night|most nights|right now|"
+               r"at the moment|keeps|again|still)\b)", _F),
+    re.compile(r"\b(?:mum|mom|dad|stepdad|stepmum|mother|father|uncle|brother|sister)\b (?:was|is|keeps|gets|got|hit|"
+               r"hits|threw|throws|shouts|shouted|drinks|locks|locked)\b", _F),
+    re.compile(r"\b(?:don'?t|do not|never) want to go home\b", _F),
     re.compile(r"\bi'?m (?:only |just )?(?:\d{1,2}|a (?:kid|child|teenager|teen))\b", _F),
     re.compile(r"\bi am (?:only |just )?(?:\d{1,2}|a (?:kid|child|teenager|teen))\b", _F),
     re.compile(r"\b(?:boy|girl|child|kid|baby|toddler|little one|teenager|teen|pupil|student|lad|lass)s? "
@@ -28,7 +38,8 @@ _REAL_PERSON = [
                r"(?:my|our|the) ?(?:placement|setting|nursery|school|class|work|club|street|road|building|estate|flat|door)?", _F),
     re.compile(r"\b(?:in|at) (?:my|our) (?:class|placement|setting|nursery|room|care|school|house|home)\b", _F),
     re.compile(r"\b(?:told|tells|telling|said|says|disclosed|confided in) (?:me|us)\b", _F),
-    re.compile(r"\b(?:hurts?|hits?|beats?|touche[sd]|scares?|threatens?|locks?|hurting|hitting|touching) me\b", _F),
+    re.compile(r"\b(?:hurts?|hits?|beats?|touche[sd]|scares?|threatens?|locks?|hurting|hitting|touching|threw|throws|"
+               r"pushe[sd]|push|grab(?:s|bed)?|kick(?:s|ed)?|slap(?:s|ped)?|punch(?:es|ed)?)(?: [\w-]+){0,2} (?:at )?me\b", _F),
     re.compile(r"\b(?:i'?m|i am|i feel) (?:scared|afraid|frightened|terrified|unsafe|not safe)\b", _F),
     re.compile(r"\b(?:next door|neighbou?rs?)\b", _F),
 ]
@@ -38,7 +49,11 @@ _HARM = re.compile(
     r"touch\w*|abus\w*|neglect\w*|hungry|starving|no food|not fed|doesn'?t feed|left (?:alone|on (?:their|his|her) own)|"
     r"home alone|shout\w*|scream\w*|threat\w*|sexual\w*|inappropriate\w*|naked|self-?harm\w*|cuts? (?:himself|herself|themselves)|"
     r"suicid\w*|kill\w*|run(?:ning)? away|won'?t let|drunk|drugs?|weapon|knife|injur\w*|marks on|cigarette|groom\w*|"
-    r"starve\w*|dirty|filthy|screaming|crying all|violent|violence|hurt)\b", _F)
+    r"starve\w*|dirty|filthy|screaming|crying all|violent|violence|rough(?:ly)? with|shook|shake|shaking|bleed\w*|"
+    r"blood|rash|nappy|nappies|(?:send|sending|sent|take|taking|took) (?:\w+ ){0,2}(?:pictures|photos|images|videos)|"
+    r"sleeps? (?:in (?:the|a) car|rough|on the streets?)|sleeping (?:in (?:the|a) car|rough)|not to tell|"
+    r"keep (?:it )?(?:a )?secret|homeless|no heating|locked out|fights?|bruises?|alcohol|much older|older man|threw|"
+    r"throws|don'?t want to go home|(?:gives?|gave|giving) (?:her|him|them) (?:alcohol|drink|drugs|money|gifts|cigarettes))\b", _F)
 _INJECTION = [
     re.compile(r"\b(?:ignore|forget|disregard|override|bypass|drop)\b.{0,40}\b(?:instruction|rule|prompt|unit|above|"
                r"previous|guideline|system|restriction|context)s?\b", _F),
@@ -115,12 +130,33 @@ def missing_numbers(question: str, passages: list[str]) -> set[str]:
     return numbers(question) - have
 
 
+_NEEDS_NUMBER = re.compile(r"\bhow (?:many|much|old)\b|\b(?:what|which) (?:year|age|date|percentage|number)\b", _F)
+
+
+def asks_for_number(question: str) -> bool:
+    """How many / how old / what year: an answer must state a number the question does not."""
+    return bool(_NEEDS_NUMBER.search(question))
+
+
+def unknown_names(question: str, known_words: set[str]) -> list[str]:
+    """Names the unit never uses: capitalised words after the first, and acronyms ("Munro", "Ofsted", "DBS")."""
+    found = []
+    tokens = re.findall(r"[A-Za-z][\w'-]*", question.replace("\u2019", "'"))
+    for i, tok in enumerate(tokens):
+        word = tok.split("'")[0]
+        if i == 0 or not word[0].isupper() or word == "I" or len(word) < 2:
+            continue
+        if word.lower() not in known_words:
+            found.append(word)
+    return found
+
+
 def asks_for_duration(question: str) -> bool:
     return bool(re.search(r"\bhow long\b|\bhow many (?:years|months|weeks|days)\b|\bwhat (?:year|date)\b", question, _F))
 
 
-_DURATION = re.compile(r"\b(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|several|many) "
-                       r"(?:years?|months?|weeks?|days?)\b|\b(?:19|20)\d\d\b", _F)
+_DURATION = re.compile(r"\b(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|several|many|a long|"
+                       r"a short) (?:years?|months?|weeks?|days?|time)\b|\b(?:19|20)\d\d\b", _F)
 
 
 def has_duration(text: str) -> bool:

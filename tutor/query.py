@@ -23,6 +23,15 @@ _CAP_PHRASE = re.compile(r"\b(?:[A-Z][\w]*(?:'s)?\s+){1,5}[A-Z][\w]*")
 _DEFINITION = re.compile(r"((?:[A-Z][\w]*(?:'s)?\s+){1,5}[A-Z][\w]*)\s*\(([A-Z]{2,6})(?:'s)?\)")
 
 
+# Texting shorthand learners type; expanded before spelling repair.
+SHORTHAND = {"u": "you", "ur": "your", "r": "are", "y": "why", "wot": "what", "wat": "what", "wht": "what",
+             "hw": "how", "shud": "should", "shld": "should", "cud": "could", "wud": "would", "hav": "have",
+             "bcoz": "because", "bc": "because", "cos": "because", "coz": "because", "abt": "about",
+             "ppl": "people", "pls": "please", "plz": "please", "thx": "thanks", "dont": "don't", "didnt": "didn't",
+             "every1": "everyone", "some1": "someone", "any1": "anyone", "b4": "before", "2day": "today",
+             "gov": "government", "govt": "government", "esp": "especially", "n": "and", "w/": "with"}
+
+
 @dataclass
 class Query:
     original: str
@@ -79,10 +88,12 @@ class QueryProcessor:
         def fix(m: re.Match) -> str:
             word = m.group()
             low = word.lower()
+            if low in SHORTHAND:
+                return SHORTHAND[low]
             if (len(low) < 4 or not low.isalpha() or low in self.vocab or low in STOPWORDS
                     or low.upper() in self.acronyms):
                 return word
-            if zipf(low) >= 3.5:
+            if zipf(low) >= 3.0:  # a real English word ("learners", "abuser"): leave it
                 return word
             distance = 1 if len(low) <= 5 else 2
             suggestions = self.sym.lookup(low, Verbosity.CLOSEST, max_edit_distance=distance)
@@ -91,7 +102,7 @@ class QueryProcessor:
             best = max(suggestions, key=lambda s: (-s.distance, s.count))
             return best.term
 
-        return re.sub(r"[A-Za-z]+", fix, question)
+        return re.sub(r"[A-Za-z0-9/]+", fix, question)
 
     def expand_acronyms(self, question: str) -> str:
         extra = []
@@ -113,9 +124,8 @@ class QueryProcessor:
         text = self.expand_acronyms(corrected)
         expanded = False
         if history and self.is_follow_up(corrected):
-            for earlier in reversed(history):
-                if terms(earlier):
-                    text = f"{self.expand_acronyms(self.correct(earlier))} {text}"
-                    expanded = True
-                    break
+            earlier = [h for h in history if terms(h)][-2:]  # the last two turns: a follow-up of a follow-up
+            if earlier:
+                text = " ".join(self.expand_acronyms(self.correct(h)) for h in earlier) + " " + text
+                expanded = True
         return Query(original=question, text=text, corrected=corrected, expanded_from_history=expanded)

@@ -59,7 +59,8 @@ class Retriever:
             raise ValueError(f"Unknown retrieval mode {mode!r}. Known modes: {', '.join(MODES)}")
         self.index, self.mode = index, mode
         self.queries = QueryProcessor([c.text for c in index.chunks])
-        self.vocabulary = {t for c in index.chunks for t in terms(c.text)}
+        self.vocabulary = {t for c in index.chunks for t in terms(c.text)}  # stemmed content words
+        self.known_words = set(self.queries.vocab) | {a.lower() for a in self.queries.acronyms}
         self._reranker_name = reranker
         self._reranker = None
         self._lock = threading.Lock()
@@ -85,7 +86,8 @@ class Retriever:
         n = max(k * 4, 20)
         vector = self.index.embedder.embed_query(query.text)
         dense = self._dense(vector, n) if mode != "keyword" else {}
-        keyword = self._keyword(query.text, n) if mode != "dense" else {}
+        # the question's own words count twice, so a follow-up's history gives the topic but not the focus
+        keyword = self._keyword(f"{query.text} {query.corrected}", n) if mode != "dense" else {}
         fused: dict[str, float] = {}
         for weight, ranking in ((DENSE_WEIGHT, dense), (KEYWORD_WEIGHT, keyword)):
             for rank, cid in enumerate(sorted(ranking, key=ranking.get, reverse=True)):
