@@ -257,20 +257,18 @@ class Tutor:
         missing = guard.missing_numbers(retrieval.query.corrected, [h.chunk.text for h in retrieval.hits])
         if missing:
             return guard.Scope(False, f"the unit never mentions {', '.join(sorted(missing))}", top, cover)
-        names = guard.unknown_names(retrieval.query.corrected, self.retriever.known_words)
+        names = guard.unknown_names(retrieval.query.corrected, self.retriever.known_words, self.retriever.known_phrases)
         if names:
             return guard.Scope(False, f"the unit never mentions {', '.join(names)}", top, cover)
         if top < DENSE_MIN:
             return guard.Scope(False, f"weak evidence (similarity {top:.2f}, coverage {cover:.2f})", top, cover)
-        chosen = ExtractiveBackend(max_sentences=3).select(request)
+        chosen = ExtractiveBackend(max_sentences=3, others=2, context=False).select(request)
         best = max((c[0] for c in chosen), default=0.0)
         if best < RELEVANCE_MIN:
             return guard.Scope(False, f"no sentence answers it (best relevance {best:.2f})", top, cover)
-        if guard.asks_for_duration(retrieval.query.corrected) and not any(guard.has_duration(c[3]) for c in chosen):
-            return guard.Scope(False, "asks for a time or duration the passages do not give", top, cover)
-        asked = guard.numbers(retrieval.query.corrected)
-        if guard.asks_for_number(retrieval.query.corrected) and not any(guard.numbers(c[3]) - asked for c in chosen):
-            return guard.Scope(False, "asks for a number the passages do not give", top, cover)
+        needed = guard.missing_answer_type(retrieval.query.corrected, [c[3] for c in chosen])
+        if needed:
+            return guard.Scope(False, f"asks for {needed} the passages do not give", top, cover)
         return guard.Scope(True, "", top, cover)
 
     def _nearest(self, passages: list[Passage]) -> str:
@@ -291,7 +289,7 @@ class Tutor:
         sentence is replaced by the passage sentence that makes its point, or dropped."""
         by_n = {p.n: p for p in request.passages}
         # A replacement quote must also answer the question: only sentences the extractive ranking finds relevant.
-        relevant = {t[3] for t in ExtractiveBackend(max_sentences=8, relative=0.6).select(request)}
+        relevant = {t[3] for t in ExtractiveBackend(max_sentences=8, relative=0.6, others=8).select(request)}
         buffer = ""
         emitted: set[str] = set()
         for piece in backend.generate(request):

@@ -81,16 +81,18 @@ class ExtractiveBackend(Backend):
 
     A sentence's relevance mixes its cosine similarity to the learner's own (repaired) question and to the
     expanded search text (which carries a follow-up's earlier turns), the share of question words it contains,
-    and a small penalty per passage rank. The best sentence is kept, with up to ``max_sentences - 1`` more
-    scoring at least ``relative`` of it. Weights were tuned on evals/dev.jsonl (README, "Evaluation").
+    and a small penalty per passage rank. The answer is the best sentence with the rest of its passage, plus at
+    most ``others`` sentence(s) from other passages scoring at least ``relative`` of it. Weights and shape were
+    chosen on evals/dev.jsonl (README, "Evaluation").
     """
 
     name = "extractive"
     WEIGHTS = {"cos_question": 0.65, "cos_search": 0.65, "words_question": 0.35, "words_search": 0.2, "rank": 0.02}
 
-    def __init__(self, settings: Settings | None = None, max_sentences: int = 3, relative: float = 0.9,
-                 floor: float = 0.3):
-        self.max_sentences, self.relative, self.floor = max_sentences, relative, floor
+    def __init__(self, settings: Settings | None = None, max_sentences: int = 4, relative: float = 0.9,
+                 floor: float = 0.3, others: int = 1, context: bool = True):
+        self.max_sentences, self.relative, self.floor, self.others = max_sentences, relative, floor, others
+        self.context = context
 
     def select(self, request: Request) -> list[tuple[float, int, int, str]]:
         """[(relevance, passage n, document sentence index, sentence)] chosen, in reading order."""
@@ -120,8 +122,12 @@ class ExtractiveBackend(Backend):
                      - w["rank"] * (n - 1)) / (w["cos_question"] + w["cos_search"] + w["words_question"] + w["words_search"])
             scored.append((score, n, index, s))
         scored.sort(key=lambda t: t[0], reverse=True)
-        best = scored[0][0]
-        chosen = [t for t in scored if t[0] >= max(self.floor, self.relative * best)][: self.max_sentences] or scored[:1]
+        top = scored[0]
+        # the best sentence with the rest of its passage (its context, at no extra citation), then at most
+        # ``others`` sentences from other passages that score within ``relative`` of it
+        chosen = [top] + ([t for t in scored[1:] if t[1] == top[1]][: self.max_sentences - 1] if self.context else [])
+        extra = [t for t in scored[1:] if t[1] != top[1] and t[0] >= max(self.floor, self.relative * top[0])]
+        chosen += extra[: min(self.others, self.max_sentences - len(chosen))]
         return sorted(chosen, key=lambda t: t[2])
 
 

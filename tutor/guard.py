@@ -12,7 +12,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .text import STOPWORDS, numbers, stem, terms, words  # noqa: F401 (numbers is used by answer.py)
+from .clean import zipf
+from .text import STOPWORDS, fold, numbers, stem, terms, words
 
 _F = re.IGNORECASE
 _RELATION = (r"mum|mom|mother|dad|father|step-?\w+|brother|sister|son|daughter|nephew|niece|cousin|friend|"
@@ -130,29 +131,79 @@ def missing_numbers(question: str, passages: list[str]) -> set[str]:
     return numbers(question) - have
 
 
-_NEEDS_NUMBER = re.compile(r"\bhow (?:many|much|old)\b|\b(?:what|which) (?:year|age|date|percentage|number)\b", _F)
+_NEEDS_NUMBER = re.compile(r"\bhow (?:many|much)\b|\b(?:what|which) (?:percentage|number)\b", _F)
+_NEEDS_AGE = re.compile(r"\bhow old\b|\bwhat age\b", _F)
+_NEEDS_YEAR = re.compile(r"\b(?:what|which) (?:year|date)\b", _F)
+_AGE = re.compile(r"\b(?:aged?\s+\d+|\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|"
+                  r"fourteen|fifteen|sixteen|seventeen)[- ](?:years?|months?)[- ]old\b|\baged? \d+\b", _F)
+_YEAR = re.compile(r"\b(?:1[89]|20)\d\d\b")
 
 
 def asks_for_number(question: str) -> bool:
-    """How many / how old / what year: an answer must state a number the question does not."""
+    """How many / how much: an answer must state a number the question does not."""
     return bool(_NEEDS_NUMBER.search(question))
 
 
-def unknown_names(question: str, known_words: set[str]) -> list[str]:
-    """Names the unit never uses: capitalised words after the first, and acronyms ("Munro", "Ofsted", "DBS")."""
+def missing_answer_type(question: str, sentences: list[str]) -> str | None:
+    """What kind of answer the question needs that none of the sentences gives (an age, a year, a number, a
+    duration, a name), or None."""
+    asked = numbers(question)
+    if _NEEDS_AGE.search(question) and not any(_AGE.search(s) for s in sentences):
+        return "an age"
+    if _NEEDS_YEAR.search(question) and not any(set(_YEAR.findall(s)) - asked for s in sentences):
+        return "a year"
+    if asks_for_number(question) and not any(numbers(s) - asked for s in sentences):
+        return "a number"
+    if asks_for_duration(question) and not any(has_duration(s) for s in sentences):
+        return "a time or duration"
+    if asks_for_name(question) and not any(new_names(s, question) for s in sentences):
+        return "a name"
+    return None
+
+
+_CAPS = re.compile(r"(?:\b[A-Z][\w'-]*(?:\s+|$)){2,}")
+
+
+def name_phrases(text: str) -> list[frozenset[str]]:
+    """Runs of two or more capitalised words, as sets of stems ("Every Child Matters" -> {every, child, matter})."""
+    return [frozenset(terms(m.group())) for m in _CAPS.finditer(text.replace("\u2019", "'")) if len(terms(m.group())) >= 2]
+
+
+def unknown_names(question: str, known_words: set[str], known_phrases: list[frozenset[str]] = ()) -> list[str]:
+    """Names the unit never uses: capitalised words after the first ("Munro", "Ofsted", "DBS"), and runs of
+    capitalised words that no name in the unit contains ("Working Together"), word order aside."""
     found = []
-    tokens = re.findall(r"[A-Za-z][\w'-]*", question.replace("\u2019", "'"))
+    tokens = re.findall(r"[A-Za-z\u00C0-\u024F][\w'-]*", question.replace("\u2019", "'"))
     for i, tok in enumerate(tokens):
         word = tok.split("'")[0]
         if i == 0 or not word[0].isupper() or word == "I" or len(word) < 2:
             continue
-        if word.lower() not in known_words:
+        if fold(word) not in known_words and zipf(word) < 4.0:  # common words ("MPs", "Yorkshire") are not names
             found.append(word)
+    body = question.strip().split(None, 1)[1] if len(question.split()) > 1 else ""
+    if not found and known_phrases:
+        for phrase, stems in zip(_CAPS.findall(body), name_phrases(body)):
+            if not any(stems <= known for known in known_phrases):
+                found.append(phrase.strip())
     return found
 
 
+_WHO = re.compile(r"^\s*(?:who|whom)\b|\b(?:the name of|what was (?:his|her|their) name)\b", _F)
+
+
+def asks_for_name(question: str) -> bool:
+    return bool(_WHO.search(question))
+
+
+def new_names(sentence: str, question: str) -> set[str]:
+    """Capitalised words in a sentence (not its first word) that the question does not contain."""
+    q = set(words(question))
+    ws = re.findall(r"[A-Za-z][\w'-]*", sentence.replace("\u2019", "'"))[1:]
+    return {w for w in ws if w[0].isupper() and w.lower().split("'")[0] not in q and w not in {"I"}}
+
+
 def asks_for_duration(question: str) -> bool:
-    return bool(re.search(r"\bhow long\b|\bhow many (?:years|months|weeks|days)\b|\bwhat (?:year|date)\b", question, _F))
+    return bool(re.search(r"\bhow long\b|\bhow many (?:years|months|weeks|days)\b", question, _F))
 
 
 _DURATION = re.compile(r"\b(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|several|many|a long|"

@@ -24,6 +24,7 @@ from .chunk import Chunk
 from .index import Index, read_manifest
 from .query import Query, QueryProcessor
 from .settings import Settings
+from .guard import name_phrases
 from .text import terms
 
 MODES = ("keyword", "dense", "hybrid", "hybrid+query")
@@ -61,6 +62,8 @@ class Retriever:
         self.queries = QueryProcessor([c.text for c in index.chunks])
         self.vocabulary = {t for c in index.chunks for t in terms(c.text)}  # stemmed content words
         self.known_words = set(self.queries.vocab) | {a.lower() for a in self.queries.acronyms}
+        self.known_phrases = [p for c in index.chunks for p in name_phrases(c.text)] + [
+            frozenset(terms(long)) for long in self.queries.acronyms.values()]
         self._reranker_name = reranker
         self._reranker = None
         self._lock = threading.Lock()

@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from functools import lru_cache
 
 STOPWORDS = frozenset("""
@@ -23,10 +24,16 @@ way ways kind sort really actually basically like say says said
 _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 
 
+def fold(text: str) -> str:
+    """Lowercase without accents: "Climbié" -> "climbie"."""
+    decomposed = unicodedata.normalize("NFKD", text.lower().replace("\u2019", "'"))
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
 def words(text: str) -> list[str]:
-    """Lowercased word tokens with possessives dropped ("Ted's" -> "ted")."""
+    """Lowercased word tokens, accents and possessives dropped ("Ted's" -> "ted")."""
     out = []
-    for w in _WORD.findall(text.lower().replace("\u2019", "'")):
+    for w in _WORD.findall(fold(text)):
         if "'" in w:
             w = w.split("'", 1)[0]
         out.append(w)
@@ -50,13 +57,14 @@ def terms(text: str) -> list[str]:
     return [stem(w) for w in words(text) if w not in STOPWORDS]
 
 
-NUMBER_WORDS = {"one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6", "seven": "7",
+NUMBER_WORDS = {"two": "2", "three": "3", "four": "4", "five": "5", "six": "6", "seven": "7",
                 "eight": "8", "nine": "9", "ten": "10", "eleven": "11", "twelve": "12", "twenty": "20",
                 "thirty": "30", "forty": "40", "fifty": "50", "sixty": "60", "hundred": "100"}
 
 
 def numbers(text: str) -> set[str]:
-    """Numbers named in a text, as digits ("twelve agencies" -> {"12"})."""
+    """Numbers named in a text, as digits ("twelve agencies" -> {"12"}); "one" is left out, being a pronoun
+    as often as a number."""
     found = set()
     for w in words(text):
         if w.isdigit():
