@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from tutor.answer import SAFEGUARDING_MESSAGE, Tutor, as_runnable
+from tutor.answer import SAFEGUARDING_MESSAGE, as_runnable
 from tutor.backends import BACKENDS, FakeBackend, get_backend
 from tutor.errors import BackendError, ConfigError, InputError
 from tutor.evaluate import load_cases

@@ -1,4 +1,3 @@
-from pathlib import Path
 
 from tutor.chunk import chunk_document, split_sentences
 from tutor.load import load_file

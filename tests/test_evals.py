@@ -1,6 +1,5 @@
 """The eval files themselves, and the metric definitions."""
 
-import json
 
 import pytest
 

@@ -15,15 +15,13 @@ import unicodedata
 from dataclasses import asdict, dataclass, field
 from typing import Iterator
 
-import numpy as np
 
 from . import guard
 from .backends import Backend, ExtractiveBackend, Passage, Request, get_backend
 from .errors import BackendError, ConfigError, InputError
 from .retrieve import Retrieval, Retriever, get_retriever
 from .settings import Settings
-from .text import terms
-from .verify import Verifier
+from .verify import DraftChecker, Sentence, Verifier, parse, render, split_drafts
 
 SAFEGUARDING_MESSAGE = (
     "It sounds as if a child may be at risk. Please act on this now, before anything else:\n"
@@ -46,8 +44,6 @@ INJECTION_MESSAGE = ("I can only answer questions about the unit, from the unit'
 DENSE_MIN = 0.25
 RELEVANCE_MIN = 0.22
 
-_MARKER = re.compile(r"\s*\[(\d+(?:\s*,\s*\d+)*)\]")
-_SENTENCE_END = re.compile(r"(?<=[.!?])(?:\s*\[\d+(?:\s*,\s*\d+)*\])*\s+")
 
 
 @dataclass
@@ -61,15 +57,6 @@ class Citation:
     score: float
     display: str = ""  # the repaired text shown to learners
     paragraph: int = 0
-
-
-@dataclass
-class Sentence:
-    text: str
-    citations: list[int]
-    support: float
-    supported: bool
-    evidence: str = ""  # the passage sentence that best supports it (highlighted in the UI)
 
 
 @dataclass
@@ -202,14 +189,17 @@ class Tutor:
             yield {"type": "notice", "text": notice}
 
         g0 = time.perf_counter()
+        # a replacement quote must also answer the question: only sentences the extractive ranking finds relevant
+        relevant = {t[3] for t in ExtractiveBackend(max_sentences=8, relative=0.6, others=8).select(request)}
         failures = []
         for name in names:
             try:
                 backend_obj = self.backend(name)
                 sentences: list[Sentence] = []
-                for sentence in self._verified(backend_obj, request):
+                checker = DraftChecker(request.passages, request.verifier, relevant)
+                for sentence in checker.sentences(backend_obj.generate(request), backend_obj.name):
                     sentences.append(sentence)
-                    yield {"type": "text", "text": _render([sentence]) + " "}
+                    yield {"type": "text", "text": render([sentence]) + " "}
                 if not sentences:
                     raise BackendError(f"{backend_obj.name} gave no sentence its passages support")
             except (BackendError, ConfigError) as exc:
@@ -219,7 +209,7 @@ class Tutor:
             cited = sorted({n for s in sentences for n in s.citations})
             if failures:
                 notice = (notice + " " if notice else "") + "Answered by a fallback (" + "; ".join(failures) + ")."
-            yield done(Answer("answered", _render(sentences), backend_obj.name,
+            yield done(Answer("answered", render(sentences), backend_obj.name,
                               citations=[numbered[n - 1] for n in cited], sentences=sentences,
                               retrieved=retrieved, passages=numbered, notice=notice))
             return
@@ -235,10 +225,8 @@ class Tutor:
         by_n = {p.n: p for p in passages}
         draft = "".join(self.backend(backend).generate(request))
         sentences = []
-        for part in _split_keep_markers(draft):
-            cited = [int(n) for g in _MARKER.findall(part) for n in re.split(r"\s*,\s*", g)]
-            cited = [n for n in dict.fromkeys(cited) if n in by_n]
-            text = _MARKER.sub("", part).strip()
+        for part in split_drafts(draft):
+            text, cited = parse(part, by_n)
             if text:
                 support = self.verifier.support(text, [by_n[n].chunk.text for n in cited]) if cited else 0.0
                 sentences.append(Sentence(text, cited, support, support >= self.verifier.threshold))
@@ -283,87 +271,6 @@ class Tutor:
         c = p.chunk
         return Citation(n=p.n, chunk_id=c.id, source=c.source, start=c.raw_start, end=c.raw_end, text=c.raw,
                         score=round(p.score, 6), display=c.text, paragraph=c.paragraph)
-
-    def _verified(self, backend: Backend, request: Request) -> Iterator[Sentence]:
-        """Sentences of the backend's draft that pass verification, as soon as each is complete. A failing
-        sentence is replaced by the passage sentence that makes its point, or dropped."""
-        by_n = {p.n: p for p in request.passages}
-        # A replacement quote must also answer the question: only sentences the extractive ranking finds relevant.
-        relevant = {t[3] for t in ExtractiveBackend(max_sentences=8, relative=0.6, others=8).select(request)}
-        buffer = ""
-        emitted: set[str] = set()
-        for piece in backend.generate(request):
-            buffer += piece
-            if "NOT COVERED" in buffer.upper():
-                raise BackendError(f"{backend.name} said the passages do not cover it")
-            *complete, buffer = _split_keep_markers(buffer)
-            if complete and not re.search(r"[^\s\[\]\d,]", buffer):  # its [n] markers may still be coming
-                buffer = complete.pop() + " " + buffer
-            for draft in complete:
-                sentence = self._check(draft, by_n, request.verifier, relevant)
-                if sentence and sentence.text not in emitted:
-                    emitted.add(sentence.text)
-                    yield sentence
-        if buffer.strip():
-            sentence = self._check(buffer, by_n, request.verifier, relevant)
-            if sentence and sentence.text not in emitted:
-                yield sentence
-
-    def _check(self, draft: str, by_n: dict[int, Passage], verifier: Verifier, relevant: set[str]) -> Sentence | None:
-        numbers = [int(n) for group in _MARKER.findall(draft) for n in re.split(r"\s*,\s*", group)]
-        cited = [n for n in dict.fromkeys(numbers) if n in by_n]  # invented numbers are dropped
-        text = _MARKER.sub("", draft).strip()
-        text = re.sub(r"^(?:answer|a)\s*:\s*", "", text, flags=re.I).strip()
-        if len(terms(text)) < 2:
-            return None
-        if cited:
-            support = verifier.support(text, [by_n[n].chunk.text for n in cited])
-            if support >= verifier.threshold:
-                return Sentence(text, cited, support, True, _evidence(text, [by_n[n] for n in cited], verifier))
-        # Unsupported or uncited: the single passage sentence that best makes this point, if any does.
-        best = None
-        for p in by_n.values():
-            for s in p.chunk.sentence_texts():
-                if s not in relevant:
-                    continue
-                score = verifier.support(text, [s])
-                if best is None or score > best[0]:
-                    best = (score, p.n, s)
-        if best and best[0] >= verifier.threshold:
-            quote = best[2]
-            support = verifier.support(quote, [by_n[best[1]].chunk.text])
-            return Sentence(quote, [best[1]], support, support >= verifier.threshold, quote)
-        return None
-
-
-def _split_keep_markers(buffer: str) -> list[str]:
-    """Split at sentence ends, keeping each sentence's trailing [n] markers with it; the last item is the
-    unfinished remainder."""
-    out, start = [], 0
-    for m in _SENTENCE_END.finditer(buffer):
-        part = buffer[start:m.end()].strip()
-        if out and _MARKER.fullmatch(" " + part):  # markers split from their sentence: reattach
-            out[-1] += " " + part
-        else:
-            out.append(part)
-        start = m.end()
-    rest = buffer[start:]
-    if out and rest.strip() and _MARKER.fullmatch(" " + rest.strip()):
-        out[-1] += " " + rest.strip()
-        rest = ""
-    out.append(rest)
-    return out
-
-
-def _evidence(text: str, passages: list[Passage], verifier: Verifier) -> str:
-    candidates = [s for p in passages for s in p.chunk.sentence_texts()]
-    if not candidates:
-        return ""
-    return max(candidates, key=lambda s: verifier.support(text, [s]))
-
-
-def _render(sentences: list[Sentence]) -> str:
-    return " ".join(f"{s.text} " + "".join(f"[{n}]" for n in s.citations) for s in sentences)
 
 
 _default: Tutor | None = None

@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 import threading
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 from string import Template
 from typing import Callable, Iterator
@@ -50,6 +49,7 @@ class Backend:
 
 
 BACKENDS: dict[str, Callable[[Settings], Backend]] = {}
+PROMPTS = Path(__file__).with_name("prompts")
 
 
 def register(name: str):
@@ -67,7 +67,7 @@ def get_backend(name: str, settings: Settings) -> Backend:
 
 def render(template: str, **values: str) -> str:
     """A prompt from tutor/prompts/<template>.txt; a missing value raises KeyError (strict)."""
-    text = resources.files("tutor").joinpath("prompts", f"{template}.txt").read_text(encoding="utf-8")
+    text = (PROMPTS / f"{template}.txt").read_text(encoding="utf-8")
     return Template(text).substitute(**values)
 
 
