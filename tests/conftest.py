@@ -19,6 +19,7 @@ UNIT = CORPUS / "unit-25-safeguarding-outcome-1.4.txt"
 
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 os.environ.setdefault("TUTOR_LOG_CHATS", "0")
 for _var in [v for v in os.environ if v.startswith("TUTOR_")]:  # tests choose their own settings
     if _var != "TUTOR_LOG_CHATS":

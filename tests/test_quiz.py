@@ -1,0 +1,114 @@
+"""Quiz items, answer checking, glossary and starter questions, over the real unit's chunks (no model needed)."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import CORPUS, UNIT
+from tutor import quiz
+from tutor.chunk import chunk_document
+from tutor.load import load_corpus
+from tutor.text import STOPWORDS
+
+
+@pytest.fixture(scope="module")
+def chunks():
+    docs, _ = load_corpus(CORPUS)
+    return [c for d in docs for c in chunk_document(d, 400, 1)]
+
+
+@pytest.fixture(scope="module")
+def items(chunks):
+    return quiz.make_items(chunks)
+
+
+@pytest.fixture(scope="module")
+def by_answer(items):
+    return {i.answer: i for i in items}
+
+
+def test_items_blank_key_terms_names_and_numbers(items):
+    answers = {i.answer for i in items}
+    for wanted in ["Common Assessment Framework", "sixty", "Lord Laming", "Wakefield", "twelve", "Children Act 2004"]:
+        assert wanted in answers
+    for i in items:
+        assert i.answer.lower() not in STOPWORDS
+        assert not i.answer.lower().startswith("the ")
+    assert {i.kind for i in items} >= {"number", "name"}
+
+
+def test_each_item_keeps_its_sentence_passage_and_raw_span(items, chunks):
+    raw = UNIT.read_text(encoding="utf-8")
+    by_id = {c.id: c for c in chunks}
+    for i in items:
+        assert i.prompt.count(quiz.BLANK) == 1
+        assert i.prompt.replace(quiz.BLANK, i.answer) == i.sentence
+        assert i.sentence in by_id[i.chunk_id].sentence_texts()
+        assert raw[i.raw_start:i.raw_end] == i.raw == by_id[i.chunk_id].raw
+        assert i.passage == by_id[i.chunk_id].text and i.paragraph == by_id[i.chunk_id].paragraph
+
+
+def test_items_are_not_headings_or_repeats(items):
+    assert not any(i.sentence.startswith("Unit 25") for i in items)  # the unit's title line
+    assert len({quiz.normalise(i.answer) for i in items}) == len(items)  # each answer asked once
+    assert len({i.id for i in items}) == len(items)
+
+
+def test_items_are_deterministic(chunks, items):
+    assert quiz.make_items(chunks) == items
+
+
+@pytest.mark.parametrize("answer, response", [
+    ("sixty", "60"), ("sixty", "Sixty."), ("sixty", "sixtey"), ("twelve", "12"), ("twelve", "twelev"),
+    ("twelve", "TWELVE agencies"), ("Lord Laming", "laming"), ("Lord Laming", "Lord Lamming"),
+    ("Common Assessment Framework", "common assesment framework"), ("Common Assessment Framework", "CAF"),
+    ("Wakefield", "wakefeild"), ("Wakefield", "the Wakefield district"), ("Children Act 2004", "children act 2004"),
+    ("Victoria Climbie", "Victoria Climbié"), ("Baby P", "baby p's"),
+])
+def test_tolerant_checking_accepts(by_answer, answer, response):
+    assert quiz.check(by_answer[answer], response).correct
+
+
+@pytest.mark.parametrize("answer, response", [
+    ("sixty", "16"), ("sixty", "six"), ("twelve", "11"), ("twelve", "twenty"), ("Lord Laming", "lord"),
+    ("Wakefield", "Leeds"), ("Wakefield", "not wakefield"), ("Children Act 2004", "children act 2005"),
+    ("Common Assessment Framework", "framework"), ("Victoria Climbie", "Vanessa George"), ("sixty", ""),
+])
+def test_tolerant_checking_rejects(by_answer, answer, response):
+    assert not quiz.check(by_answer[answer], response).correct
+
+
+def test_feedback_quotes_and_cites_the_passage(by_answer):
+    item = by_answer["twelve"]
+    right, wrong = quiz.check(item, "12"), quiz.check(item, "nine")
+    assert right.feedback.startswith("Correct") and wrong.feedback.startswith("Not quite: the answer is twelve")
+    for r in (right, wrong):
+        assert f'"{item.sentence}"' in r.feedback
+        assert f"paragraph {item.paragraph}" in r.feedback and "unit-25-safeguarding-outcome-1.4.txt" in r.feedback
+    empty = quiz.check(item, " ?! ")
+    assert empty.feedback == "Type your answer in the box first." and not empty.attempted and right.attempted
+
+
+def test_glossary_cites_where_the_unit_spells_each_acronym_out(chunks):
+    entries = quiz.glossary(chunks)
+    assert [e.acronym for e in entries] == ["SCR", "LSCB", "CAF", "EYFS"]
+    longs = {e.acronym: e.long_form for e in entries}
+    assert longs["CAF"] == "Common Assessment Framework" and longs["EYFS"] == "Early Years Foundation Stage"
+    assert longs["LSCB"].replace("\u2019", "'") == "Local Children's Safeguarding Board"
+    by_id = {c.id: c for c in chunks}
+    for e in entries:
+        assert e.sentence in by_id[e.chunk_id].sentence_texts()
+        assert e.long_form.lower() in e.sentence.lower().replace("\u2019", "'")
+        assert e.paragraph == by_id[e.chunk_id].paragraph
+    scr = next(e for e in entries if e.acronym == "SCR")
+    assert "(SCR" in scr.sentence  # the definition, not the title line that merely mentions the words
+
+
+def test_starter_questions_come_from_the_unit(chunks):
+    starters = quiz.starter_questions(chunks)
+    assert len(starters) == 4 and len(set(starters)) == 4
+    text = " ".join(c.text for c in chunks).lower()
+    assert "What is the Common Assessment Framework?" in starters
+    for q in starters:
+        topic = q.rstrip("?").split(" about ")[-1].replace("What is the ", "").replace("What are ", "")
+        assert topic.lower() in text
