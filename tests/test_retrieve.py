@@ -104,3 +104,29 @@ class TestUnitRetrieverStandard(RetrieversIntegrationTests):
     @property
     def retriever_query_example(self):
         return "What are the five outcomes of Every Child Matters?"
+
+
+@pytest.mark.slow
+def test_optional_cross_encoder_reranks_the_fused_list(unit_settings, tmp_path):
+    """TUTOR_RERANKER: no reranker weights ship offline, so a tiny randomly initialised cross-encoder built here
+    exercises the real loading and reranking code path."""
+    import shutil
+
+    from transformers import BertConfig, BertForSequenceClassification
+
+    from tutor.embed import bundled_model_path
+    from tutor.index import Index
+
+    model_dir = tmp_path / "tiny-reranker"
+    config = BertConfig(vocab_size=30522, hidden_size=32, num_hidden_layers=1, num_attention_heads=2,
+                        intermediate_size=64, num_labels=1)
+    BertForSequenceClassification(config).save_pretrained(model_dir)
+    for name in ["tokenizer.json", "tokenizer_config.json", "vocab.txt", "special_tokens_map.json"]:
+        shutil.copy(bundled_model_path() / name, model_dir / name)
+    plain = Retriever(Index.open(unit_settings))
+    reranked = Retriever(plain.index, reranker=str(model_dir))
+    question = "What is the Common Assessment Framework?"
+    hits = reranked.search(question, k=5).hits
+    assert len(hits) == 5 and all(0.0 < h.score < 1.0 for h in hits)
+    assert all(a.score >= b.score for a, b in zip(hits, hits[1:]))
+    assert {h.chunk.id for h in hits} <= {h.chunk.id for h in plain.search(question, k=40).hits}
