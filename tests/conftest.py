@@ -45,6 +45,15 @@ def wait_for_port(port: int, timeout: float = 60.0, proc: subprocess.Popen | Non
     raise TimeoutError(f"nothing listening on 127.0.0.1:{port} after {timeout} s")
 
 
+def stop(proc: subprocess.Popen) -> None:
+    """Terminate a server the tests started, killing it if it will not stop."""
+    proc.terminate()
+    try:
+        proc.wait(10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
 @pytest.fixture
 def make_settings(tmp_path):
     """Settings over a private corpus copy and index folder."""
@@ -95,9 +104,5 @@ def chroma_server(tmp_path_factory):
         wait_for_port(port, 90, proc)
         yield ("127.0.0.1", port)
     finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        stop(proc)
         log.close()

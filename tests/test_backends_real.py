@@ -9,7 +9,7 @@ import pytest
 from tutor.answer import Tutor
 from tutor.backends import HostedBackend, LocalBackend, Passage, Request, bundled_gguf
 
-from .conftest import free_port, wait_for_port
+from .conftest import free_port, stop, wait_for_port
 from .test_answer import check_contract
 
 pytestmark = pytest.mark.slow
@@ -49,11 +49,7 @@ def openai_server():
         wait_for_port(port, 120, proc)
         yield proc, f"http://127.0.0.1:{port}/v1"
     finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        stop(proc)
 
 
 def test_hosted_path_for_real_then_falls_back_when_the_server_stops(unit_settings, openai_server):
@@ -66,8 +62,7 @@ def test_hosted_path_for_real_then_falls_back_when_the_server_stops(unit_setting
     answer = tutor.ask(QUESTION)
     check_contract(answer)
     assert answer.backend == "hosted:default" or "hosted:default" in answer.notice
-    proc.terminate()
-    proc.wait(10)
+    stop(proc)
     after = tutor.ask(QUESTION)
     check_contract(after)
     assert after.status == "answered" and after.backend == "extractive"
