@@ -7,6 +7,7 @@ every sentence first. Register a new one with ``@register("name")``.
 
 from __future__ import annotations
 
+import queue
 import re
 import threading
 from dataclasses import dataclass, field
@@ -150,6 +151,8 @@ class LocalBackend(Backend):
             raise ConfigError(f"TUTOR_LOCAL_MODEL {self.path!r} is not a file. Point it at a .gguf model.")
         self.name = "local:" + Path(self.path).stem
         self.max_tokens = max_tokens
+        self.passages = settings.local_passages
+        self.timeout = settings.llm_timeout
 
     def model(self):
         with self._lock:
@@ -162,16 +165,45 @@ class LocalBackend(Backend):
             return self._models[self.path]
 
     def generate(self, request: Request) -> Iterator[str]:
-        prompt = render("answer", passages=passages_block(request.passages), question=request.search_text)
+        """Stream tokens as the model makes them, so the pipeline can verify and show the first sentence while
+        the rest is still being written. The model runs in a worker thread holding the model's lock (one llama
+        context per model: calls take turns); when the caller stops reading, generation stops too."""
+        prompt = render("answer", passages=passages_block(request.passages[:self.passages]),
+                        question=request.search_text)
         llm = self.model()
-        with self._lock:  # one llama context per model: calls take turns
+        pieces: queue.Queue = queue.Queue()
+        stop = threading.Event()
+
+        def run() -> None:
             try:
-                stream = llm.create_chat_completion(messages=[{"role": "user", "content": prompt}], stream=True,
-                                                    max_tokens=self.max_tokens, temperature=0.0)
-                pieces = [c["choices"][0].get("delta", {}).get("content") or "" for c in stream]
-            except Exception as exc:  # noqa: BLE001
-                raise BackendError(f"local model failed: {exc}") from exc
-        yield from pieces
+                with self._lock:
+                    stream = llm.create_chat_completion(messages=[{"role": "user", "content": prompt}], stream=True,
+                                                        max_tokens=self.max_tokens, temperature=0.0)
+                    for chunk in stream:
+                        if stop.is_set():
+                            break
+                        text = chunk["choices"][0].get("delta", {}).get("content")
+                        if text:
+                            pieces.put(text)
+            except Exception as exc:  # noqa: BLE001 - handed to the reader, which raises it
+                pieces.put(BackendError(f"local model failed: {exc}"))
+            finally:
+                pieces.put(None)
+
+        threading.Thread(target=run, name="local-model", daemon=True).start()
+        try:
+            while True:
+                try:
+                    item = pieces.get(timeout=self.timeout)
+                except queue.Empty:
+                    raise BackendError(f"local model wrote nothing for {self.timeout:g} s (TUTOR_LLM_TIMEOUT)") from None
+                if item is None:
+                    return
+                if isinstance(item, BackendError):
+                    raise item
+                yield item
+        finally:
+            stop.set()
 
 
 def bundled_gguf() -> Path:

