@@ -6,6 +6,7 @@ import sys
 
 import pytest
 
+from tutor import quiz
 from tutor.answer import Tutor
 from tutor.backends import HostedBackend, LocalBackend, Passage, Request, bundled_gguf
 
@@ -53,6 +54,17 @@ def openai_server():
         yield proc, f"http://127.0.0.1:{port}/v1"
     finally:
         stop(proc)
+
+
+def test_hosted_model_writes_quiz_items_that_are_checked_against_the_unit(tutor, openai_server):
+    _, url = openai_server
+    hosted = HostedBackend(tutor.settings.replace(llm_base_url=url, llm_timeout=60.0))
+    items, rejected = quiz.model_items(tutor.retriever.index.chunks, hosted.complete, limit=4)
+    assert len(items) + len(rejected) == 4  # every passage was asked about and judged
+    assert not [r for r in rejected if "model failed" in r], rejected  # real replies came back over HTTP
+    for item in items:  # whatever SmolLM2 wrote, only items whose answer is unit text stand
+        assert item.kind == "question" and item.prompt.endswith("?")
+        assert item.sentence[item.start:item.start + len(item.answer)] == item.answer and item.sentence in item.passage
 
 
 def test_hosted_path_for_real_then_falls_back_when_the_server_stops(unit_settings, openai_server):

@@ -112,3 +112,61 @@ def test_starter_questions_come_from_the_unit(chunks):
     for q in starters:
         topic = q.rstrip("?").split(" about ")[-1].replace("What is the ", "").replace("What are ", "")
         assert topic.lower() in text
+
+
+# ---- Items a hosted model writes: kept only when they check out against their passage -------------------------
+def laming_chunk(chunks):
+    return next(c for c in chunks if "Lord Laming" in c.text and any("Lord Laming" in s for s in c.sentence_texts()))
+
+
+def test_a_model_item_is_kept_when_its_answer_is_words_of_the_passage(chunks):
+    chunk = laming_chunk(chunks)
+    sentence = next(s for s in chunk.sentence_texts() if "Lord Laming" in s)
+    words = [w for w in quiz.terms(sentence) if w not in {"lord", "laming"}][:3]
+    question = "Who is named in connection with " + " ".join(words) + "?"
+    reply = 'Sure! ```json\n{"question": "%s", "answer": "lord laming."}\n```' % question
+    item = quiz.checked_model_item(chunk, reply)
+    assert isinstance(item, quiz.QuizItem), item
+    assert item.kind == "question" and item.prompt == question and item.answer == "Lord Laming"  # the unit's casing
+    assert item.sentence[item.start:item.start + len(item.answer)] == item.answer and item.sentence in chunk.text
+    assert (item.raw_start, item.raw_end, item.raw) == (chunk.raw_start, chunk.raw_end, chunk.raw)
+    assert quiz.check(item, "lord lamming").correct and not quiz.check(item, "Victoria").correct
+
+
+@pytest.mark.parametrize("reply, reason", [
+    ("I cannot write a quiz.", "no JSON"),
+    ('{"question": "Who led the national review of child protection?", "answer": "Baroness Smith"}', "not in the passage"),
+    ('{"question": "What did Lord Laming lead in the passage?", "answer": "Lord Laming"}', "gives the answer away"),
+    ('{"question": "Name him", "answer": "Lord Laming"}', "not a question"),
+    ('{"question": "Who is a famous footballer in Brazil?", "answer": "Lord Laming"}', "not about the passage"),
+    ('{"question": "Which word comes first in the passage?", "answer": "the"}', "meaningful words"),
+    ('{"question": "What does the passage say about reviews?", "answer": "%s"}' % ("word " * 9), "meaningful words"),
+])
+def test_a_model_item_is_rejected_with_a_reason(chunks, reply, reason):
+    result = quiz.checked_model_item(laming_chunk(chunks), reply)
+    assert isinstance(result, str) and reason in result
+
+
+NAMES = ("Lord Laming", "Victoria Climbié", "Baby P", "Haringey", "Every Child Matters", "Children Act 2004",
+         "Common Assessment Framework", "Little Ted")
+
+
+def test_model_items_spread_over_the_unit_and_survive_a_failing_call(chunks):
+    seen = []
+
+    def complete(prompt):
+        seen.append(prompt)
+        if len(seen) == 2:
+            raise TimeoutError("model too slow")
+        passage = prompt.split("Passage:\n", 1)[1]
+        name = next((n for n in NAMES if n in passage), "zebra crossing")  # not in the passage: rejected
+        about = " ".join(quiz.terms(passage.replace(name, ""))[:4])
+        return '{"question": "Which name goes with %s?", "answer": "%s"}' % (about, name)
+
+    items, rejected = quiz.model_items(chunks, complete, limit=6)
+    assert len(seen) == 6 and len({p.split("Passage:\n")[1] for p in seen}) == 6  # six different passages
+    assert "Passage:\n" in seen[0] and "JSON" in seen[0]
+    assert any("model failed (TimeoutError: model too slow)" in r for r in rejected)
+    assert items and len(items) + len(rejected) == 6
+    for item in items:
+        assert item.kind == "question" and item.answer in item.sentence and item.sentence in item.passage

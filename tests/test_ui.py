@@ -12,6 +12,7 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 import gradio as gr  # noqa: E402
 import pytest  # noqa: E402
 
+from tutor import quiz  # noqa: E402
 from tutor import ui_render as render  # noqa: E402
 from tutor.errors import BackendError  # noqa: E402
 from tutor.evaluate import load_cases  # noqa: E402
@@ -163,6 +164,28 @@ def test_quiz_checking_and_running_score(make_app):
     feedback, score, state = app.quiz_check("Something else entirely", state)
     assert "Not quite" in feedback and f"“{second.answer}”" in feedback and "1 / 2" in score
     assert render.escape(second.sentence[:40]) in feedback  # quotes the passage sentence
+
+
+def test_model_written_questions_join_the_quiz_only_when_they_check_out(make_app):
+    app = make_app()
+    before = len(app.items)
+
+    def complete(prompt):  # a model that answers well for Haringey passages and invents elsewhere
+        passage = prompt.split("Passage:\n", 1)[1]
+        if "Haringey" in passage:
+            about = " ".join(w for w in quiz.terms(passage) if w != "haringey")[:60]
+            return '{"question": "Which council is linked with %s?", "answer": "Haringey"}' % about
+        return '{"question": "Which charity runs the nursery?", "answer": "Save the Children"}'
+
+    added = app.add_model_items(complete)
+    assert 0 < added < app.settings.quiz_model_items and len(app.items) == before + added
+    state = app.new_quiz()
+    state["index"] = before  # the first model-written item
+    card = app.quiz_card(state)
+    assert "answer in the unit" in card and "Which council is linked with" in card and "_____" not in card
+    feedback, score, _ = app.quiz_check("haringey", state)
+    assert "Correct" in feedback and "1 / 1" in score and "paragraph" in feedback
+    assert app.add_model_items(lambda prompt: 1 / 0) == 0  # a broken model adds nothing and breaks nothing
 
 
 def test_each_quiz_session_has_its_own_score(make_app):

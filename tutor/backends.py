@@ -264,6 +264,15 @@ class HostedBackend(Backend):
         except Exception as exc:  # noqa: BLE001 - network, auth, timeout: the chain falls back
             raise BackendError(f"{self.name} failed: {exc.__class__.__name__}: {exc}") from exc
 
+    def complete(self, prompt: str) -> str:
+        """One whole reply to one prompt (quiz items); errors come back as BackendError."""
+        try:
+            return str(self.chat().invoke(prompt).content)
+        except ConfigError:
+            raise
+        except Exception as exc:  # noqa: BLE001
+            raise BackendError(f"{self.name} failed: {exc.__class__.__name__}: {exc}") from exc
+
     def condense(self, question: str, history: tuple[str, ...]) -> str:
         prompt = render("condense", history="\n".join(f"- {h}" for h in history), question=question)
         try:

@@ -1,5 +1,6 @@
-"""Study aids made from the index chunks without an LLM: fill-in-the-blank quiz items with tolerant checking, the
-unit's glossary of acronyms, and starter questions.
+"""Study aids made from the index chunks: fill-in-the-blank quiz items (no LLM) with tolerant checking, the unit's
+glossary of acronyms, starter questions, and, when a capable hosted model is configured, short-answer questions
+it writes about a passage, kept only when their answer is words of that passage (``model_items``).
 
 A quiz item blanks one key term, name or number out of a unit sentence and keeps its source passage:
 
@@ -14,16 +15,19 @@ A quiz item blanks one key term, name or number out of a unit sentence and keeps
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
 
 from rapidfuzz.distance import OSA  # edit distance where a swapped pair of letters is one typo
 
 from .chunk import Chunk
 from .clean import zipf
-from .text import NUMBER_WORDS, STOPWORDS
+from .text import NUMBER_WORDS, STOPWORDS, terms
 
 BLANK = "_____"
 _TOKEN = re.compile(r"[A-Za-z0-9][\w'\u2019&-]*")
@@ -48,14 +52,18 @@ class QuizItem:
     raw_end: int
     passage: str  # the passage's display text
     raw: str  # the passage exactly as in the source
+    question: str = ""  # a model-written question (kind "question"); empty: the prompt blanks the answer out
 
     @property
     def prompt(self) -> str:
+        if self.question:
+            return self.question
         return self.sentence[:self.start] + BLANK + self.sentence[self.start + len(self.answer):]
 
     @property
     def id(self) -> str:
-        return self.chunk_id + ":" + hashlib.sha1(f"{self.sentence}|{self.answer}".encode()).hexdigest()[:8]
+        key = f"{self.sentence}|{self.answer}|{self.question}"
+        return self.chunk_id + ":" + hashlib.sha1(key.encode()).hexdigest()[:8]
 
     @property
     def citation(self) -> str:
@@ -164,6 +172,69 @@ def make_items(chunks: list[Chunk]) -> list[QuizItem]:
                 items.append(QuizItem(chunk.id, sentence, answer, kind, start, chunk.source, chunk.paragraph,
                                       chunk.raw_start, chunk.raw_end, chunk.text, chunk.raw))
     return items
+
+
+QUIZ_PROMPT = Path(__file__).with_name("prompts") / "quiz.txt"
+_MAX_ANSWER_WORDS = 6
+
+
+def model_items(chunks: list[Chunk], complete: Callable[[str], str], limit: int = 12
+                ) -> tuple[list[QuizItem], list[str]]:
+    """Short-answer items a model writes, one per passage for up to ``limit`` passages spread over the unit.
+    ``complete`` sends a prompt and returns the model's reply. An item is kept only when its answer is 1-6 words
+    found in one sentence of the passage, its question does not give the answer away and is about that passage;
+    the learner's reply is then checked against those passage words, never against the model's opinion.
+    Returns the items and one line per passage that gave none (why), for the log."""
+    template = QUIZ_PROMPT.read_text(encoding="utf-8")
+    usable = [c for c in chunks if any(_good_sentence(s) for s in c.sentence_texts())]
+    step = max(1, len(usable) / max(1, limit))
+    picked = [usable[int(i * step)] for i in range(min(limit, len(usable)))]
+    items, rejected = [], []
+    for chunk in picked:
+        try:
+            reply = complete(template.replace("$passage", chunk.text))
+        except Exception as exc:  # noqa: BLE001 - one failed call costs one item, not the quiz
+            rejected.append(f"{chunk.id}: the model failed ({exc.__class__.__name__}: {exc})")
+            continue
+        item = checked_model_item(chunk, reply)
+        if isinstance(item, str):
+            rejected.append(f"{chunk.id}: {item}")
+        elif all(item.id != other.id for other in items):
+            items.append(item)
+    return items, rejected
+
+
+def checked_model_item(chunk: Chunk, reply: str) -> QuizItem | str:
+    """The item in a model's reply (JSON with "question" and "answer"), or the reason it was rejected."""
+    found = re.search(r"\{.*?\}", reply or "", re.S)
+    try:
+        data = json.loads(found.group()) if found else None
+    except ValueError:
+        data = None
+    if not isinstance(data, dict) or not isinstance(data.get("question"), str) or not isinstance(data.get("answer"), str):
+        return "no JSON object with a question and an answer"
+    question = " ".join(data["question"].split())
+    answer = data["answer"].strip().strip("\"'“”.,;:!?").strip()
+    if not answer or len(answer.split()) > _MAX_ANSWER_WORDS or normalise(answer) in {normalise(w) for w in STOPWORDS}:
+        return f"answer {answer!r} is not 1-{_MAX_ANSWER_WORDS} meaningful words"
+    if not question.endswith("?") or not 4 <= len(question.split()) <= 35:
+        return f"{question!r} is not a question of 4-35 words"
+    if f" {normalise(answer)} " in f" {normalise(question)} ":
+        return "the question gives the answer away"
+    where = None
+    for sentence in chunk.sentence_texts():
+        m = re.search(r"(?<!\w)" + re.escape(answer) + r"(?!\w)", sentence, re.I)
+        if m:
+            where = (sentence, m)
+            break
+    if where is None:
+        return f"answer {answer!r} is not in the passage"
+    sentence, m = where
+    asked, passage = set(terms(question)), set(terms(chunk.text))
+    if not asked & set(terms(sentence)) or len(asked & passage) < 0.5 * len(asked):
+        return "the question is not about the passage"
+    return QuizItem(chunk.id, sentence, m.group(), "question", m.start(), chunk.source, chunk.paragraph,
+                    chunk.raw_start, chunk.raw_end, chunk.text, chunk.raw, question)
 
 
 def normalise(text: str) -> str:

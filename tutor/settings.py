@@ -54,6 +54,9 @@ class Settings:
     local_model: str = ""
     # Passages the local model reads (the best of the top_k): a short prompt reaches its first token sooner.
     local_passages: int = 3
+    # Quiz questions the hosted model writes at app start when one is configured (each checked against its
+    # passage before a learner sees it); 0 turns it off.
+    quiz_model_items: int = 12
     # Minimum support score (0..1) for a sentence to count as supported by its citations.
     support_threshold: float = 0.55
     # Longest question accepted, in characters.

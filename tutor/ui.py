@@ -14,6 +14,7 @@ from __future__ import annotations
 import hmac
 import ipaddress
 import logging
+import threading
 import uuid
 from pathlib import Path
 from typing import Iterator
@@ -53,10 +54,28 @@ class TutorApp:
         self.export_path = Path(export_path or EXPORT_PATH)
         chunks = self.tutor.retriever.index.chunks
         self.items = quiz.make_items(chunks)
+        if settings.hosted_configured and settings.quiz_model_items > 0:
+            threading.Thread(target=self.add_model_items, name="quiz-items", daemon=True).start()
         self.glossary = quiz.glossary(chunks)
         self.starters = quiz.starter_questions(chunks)
         # Without a password the Review tab is only open when nobody else can reach the app.
         self.review_open = bool(settings.review_password) or _loopback(settings.host)
+
+    def add_model_items(self, complete=None) -> int:
+        """Append quiz questions written by the hosted model (``complete``: prompt -> reply, the hosted backend's
+        by default), each kept only when it checks out against its passage. Returns how many were added."""
+        try:
+            complete = complete or self.tutor.backend("hosted").complete
+            found, rejected = quiz.model_items(self.tutor.retriever.index.chunks, complete,
+                                               self.settings.quiz_model_items)
+        except Exception:  # noqa: BLE001 - the deterministic items remain; say why in the log
+            log.exception("model-written quiz items failed; the quiz keeps its fill-the-gap items")
+            return 0
+        for reason in rejected:
+            log.info("quiz item rejected: %s", reason)
+        self.items.extend(found)  # list.extend is atomic: sessions see the longer list from their next item
+        log.info("quiz: %d model-written items added, %d passages gave none", len(found), len(rejected))
+        return len(found)
 
     # ---- Ask -------------------------------------------------------------------------------------------------
     @staticmethod

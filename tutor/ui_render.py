@@ -150,7 +150,8 @@ def quiz_card(item: QuizItem | None, number: int, total: int) -> str:
     prompt = escape(item.prompt).replace(BLANK, '<span class="blank">_____</span>')
     words = len(item.answer.split())
     hint = f"{words} words" if words > 1 else ("a number" if item.kind == "number" else "one word")
-    return (f'<div class="quiz"><p class="qnum">Question {number} of {total} · fill the gap ({hint})</p>'
+    task = "answer in the unit's words" if item.question else "fill the gap"
+    return (f'<div class="quiz"><p class="qnum">Question {number} of {total} · {task} ({hint})</p>'
             f'<p class="prompt">{prompt}</p><p class="qsrc">From {escape(_name(item.source))}, paragraph '
             f"{item.paragraph}</p></div>")
 
