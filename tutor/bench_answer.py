@@ -77,8 +77,8 @@ def model_first_token(tutor: Tutor, questions: list[dict], limit: int) -> dict:
     llm, times, tokens_per_s = backend.model(), [], []
     for case in [q for q in questions if q.get("kind", "answerable") == "answerable"][:limit]:
         hits = tutor.retriever.search(case["question"], tuple(case.get("history", ())), k=tutor.settings.top_k).hits
-        prompt = render("answer", passages=passages_block([Passage(i + 1, h.chunk, h.score) for i, h in enumerate(hits)]),
-                        question=case["question"])
+        passages = [Passage(i + 1, h.chunk, h.score) for i, h in enumerate(hits)][:backend.passages]
+        prompt = render("answer", passages=passages_block(passages), question=case["question"])
         llm.reset()  # no prompt prefix reused from an earlier call: the whole prompt is evaluated
         t0, first, n = time.perf_counter(), None, 0
         for chunk in llm.create_chat_completion(messages=[{"role": "user", "content": prompt}], stream=True,
@@ -89,4 +89,4 @@ def model_first_token(tutor: Tutor, questions: list[dict], limit: int) -> dict:
         times.append(first or ms_since(t0))
         if n > 1:
             tokens_per_s.append((n - 1) / ((ms_since(t0) - times[-1]) / 1000))
-    return {**summary(times), "tokens_per_s": round(sum(tokens_per_s) / len(tokens_per_s), 1) if tokens_per_s else None}
+    return {**summary(times), "passages": backend.passages, "tokens_per_s": round(sum(tokens_per_s) / len(tokens_per_s), 1) if tokens_per_s else None}

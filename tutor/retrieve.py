@@ -15,6 +15,7 @@ import math
 import threading
 from dataclasses import dataclass, field
 
+import numpy as np
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
 from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
@@ -72,6 +73,18 @@ class Retriever:
         results = self.index.store.similarity_search_by_vector_with_relevance_scores(vector, k=n)
         return {doc.id: 1.0 - distance for doc, distance in results}
 
+    def _similarity(self, vector: list[float], ids: list[str]) -> dict[str, float]:
+        """Cosine similarity of the query to these chunks only, from their stored vectors."""
+        if not ids:
+            return {}
+        got = self.index.store.get(ids=ids, include=["embeddings"])
+        q = np.asarray(vector, dtype=float)
+        out = {}
+        for cid, vec in zip(got["ids"], got["embeddings"]):
+            v = np.asarray(vec, dtype=float)
+            out[cid] = float(q @ v / ((np.linalg.norm(q) * np.linalg.norm(v)) or 1.0))
+        return out
+
     def _keyword(self, text: str, n: int) -> dict[str, float]:
         model = self.index.keyword
         vocab = model.vocab_dict
@@ -96,8 +109,7 @@ class Retriever:
             for rank, cid in enumerate(sorted(ranking, key=ranking.get, reverse=True)):
                 fused[cid] = fused.get(cid, 0.0) + weight / (RRF_K + rank + 1)
         if mode == "keyword":  # the dense score still informs scope decisions and verification
-            all_dense = self._dense(vector, len(self.index.chunks))
-            dense = {cid: all_dense.get(cid, 0.0) for cid in keyword}
+            dense = self._similarity(vector, list(keyword))
         by_id = self.index.by_id
         hits = [Hit(by_id[cid], s, dense.get(cid, 0.0), keyword.get(cid, 0.0))
                 for cid, s in sorted(fused.items(), key=lambda kv: kv[1], reverse=True) if cid in by_id]
