@@ -73,3 +73,30 @@ def test_answer_type_checks():
     assert guard.has_duration("it will take a long time to rebuild that trust")
     assert guard.missing_numbers("What is a Section 47 enquiry?", ["the Children Act 2004"]) == {"47"}
     assert guard.unknown_names("What did the Munro review say?", {"review", "say"}) == ["Munro"]
+
+
+PASSAGES = [set(guard.terms(t)) for t in (
+    "Serious Case Reviews (SCRs) are undertaken when a child dies and abuse or neglect is suspected.",
+    "The Common Assessment Framework (CAF) helps professionals assess a child's needs early.",
+    "The Early Years Foundation Stage sets out requirements for child protection training.")]
+ACRONYMS = {"SCR": "Serious Case Review", "CAF": "Common Assessment Framework", "EYFS": "Early Years Foundation Stage"}
+
+
+@pytest.mark.parametrize("question, term", [
+    ("What is a child protection conference?", "child protection conference"),
+    ("what's a care order", "care order"),
+    ("What does grooming mean?", "grooming"),
+    ("Define key worker", "key worker"),
+])
+def test_definition_questions_about_terms_no_passage_contains(question, term):
+    assert guard.undefined_term(question, PASSAGES, ACRONYMS) == term
+
+
+@pytest.mark.parametrize("question", [
+    "What is a Serious Case Review?", "What is the CAF?", "What is EYFS?", "What does CAF stand for?",
+    "What are the Early Years Foundation Stage requirements?",  # all its words share one passage
+    "What is the second aim listed for an SCR?",  # a question about something, not a term: left to other checks
+    "What was Baby P's real name?", "Why are serious case reviews undertaken?",
+])
+def test_terms_the_unit_defines_and_other_questions_pass(question):
+    assert guard.undefined_term(question, PASSAGES, ACRONYMS) is None

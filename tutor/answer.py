@@ -248,6 +248,10 @@ class Tutor:
         names = guard.unknown_names(retrieval.query.corrected, self.retriever.known_words, self.retriever.known_phrases)
         if names:
             return guard.Scope(False, f"the unit never mentions {', '.join(names)}", top, cover)
+        term = guard.undefined_term(retrieval.query.corrected, self.retriever.passage_terms,
+                                    self.retriever.queries.acronyms)
+        if term:
+            return guard.Scope(False, f"no passage of the unit is about {term!r}", top, cover)
         if top < DENSE_MIN:
             return guard.Scope(False, f"weak evidence (similarity {top:.2f}, coverage {cover:.2f})", top, cover)
         chosen = ExtractiveBackend(max_sentences=3, others=2, context=False).select(request)

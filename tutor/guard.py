@@ -161,6 +161,31 @@ def missing_answer_type(question: str, sentences: list[str]) -> str | None:
     return None
 
 
+_DEFINE = [re.compile(r"^\s*(?:what(?:'s|\s+is|\s+are)|define|explain)\s+(?:(?:a|an|the)\s+)?"
+                      r"(?P<term>[A-Za-z][A-Za-z' -]*?)\s*\??\s*$", _F),
+           re.compile(r"^\s*what\s+(?:does|do)\s+(?:(?:a|an|the)\s+)?(?P<term>[A-Za-z][A-Za-z' -]*?)\s+"
+                      r"(?:mean|stand\s+for)\s*\??\s*$", _F)]
+
+
+def undefined_term(question: str, passage_terms: list[set[str]], acronyms: dict[str, str] | None = None) -> str | None:
+    """For "What is X?" (also "What does X mean?", "Define X") where X is a plain term of 1-4 words: X, when no
+    single passage contains all of its words (stemmed; an acronym counts as its long form). "What is a child
+    protection conference?" asks about something the unit never defines, however close its other words come."""
+    found = next((m for m in (p.match(question) for p in _DEFINE) if m), None)
+    if not found:
+        return None
+    term = found.group("term").strip()
+    words = term.split()
+    if not 1 <= len(words) <= 4 or "'" in term or any(w.lower() in STOPWORDS for w in words):
+        return None  # a phrase with a possessive or a preposition is a question about something, not a term
+    wanted = set()
+    for w in words:
+        wanted |= set(terms((acronyms or {}).get(w.upper(), w) if w.isupper() else w))
+    if not wanted or any(wanted <= have for have in passage_terms):
+        return None
+    return term
+
+
 _CAPS = re.compile(r"(?:\b[A-Z][\w'-]*(?:\s+|$)){2,}")
 
 

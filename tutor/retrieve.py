@@ -61,7 +61,8 @@ class Retriever:
             raise ValueError(f"Unknown retrieval mode {mode!r}. Known modes: {', '.join(MODES)}")
         self.index, self.mode = index, mode
         self.queries = QueryProcessor([c.text for c in index.chunks])
-        self.vocabulary = {t for c in index.chunks for t in terms(c.text)}  # stemmed content words
+        self.passage_terms = [set(terms(c.text)) for c in index.chunks]  # stemmed content words, per passage
+        self.vocabulary = set().union(*self.passage_terms)
         self.known_words = set(self.queries.vocab) | {a.lower() for a in self.queries.acronyms}
         self.known_phrases = [p for c in index.chunks for p in name_phrases(c.text)] + [
             frozenset(terms(long)) for long in self.queries.acronyms.values()]
