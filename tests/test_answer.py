@@ -19,9 +19,9 @@ RAW = (ROOT / "corpus" / "unit-25-safeguarding-outcome-1.4.txt").read_text(encod
 
 @pytest.fixture(autouse=True)
 def _reset_fake():
-    FakeBackend.queue, FakeBackend.fail_with = [], None
+    FakeBackend.queue, FakeBackend.fail_with, FakeBackend.fail_after = [], None, 0
     yield
-    FakeBackend.queue, FakeBackend.fail_with = [], None
+    FakeBackend.queue, FakeBackend.fail_with, FakeBackend.fail_after = [], None, 0
 
 
 def check_contract(answer, backend_prefix=None):
@@ -90,6 +90,18 @@ def test_a_backend_with_nothing_verifiable_falls_back_and_says_so(tutor):
     answer = tutor.ask("What is the Common Assessment Framework?", backend="fake,extractive")
     check_contract(answer, "extractive")
     assert "fallback" in answer.notice and "fake" in answer.notice
+
+
+def test_a_backend_failing_after_showing_verified_sentences_keeps_them_and_says_so(tutor):
+    first = next(c for c in tutor.retriever.index.chunks if "Common Assessment Framework" in c.text).sentence_texts()[0]
+    FakeBackend.queue = [f"{first} [1]. This second sentence never arrives [1]."]
+    FakeBackend.fail_with, FakeBackend.fail_after = BackendError("connection reset"), len(first.split()) * 2 + 4
+    events = list(tutor.stream("What is the Common Assessment Framework?", backend="fake,extractive"))
+    shown = [e["text"] for e in events if e["type"] == "text"]
+    answer = events[-1]["answer"]
+    check_contract(answer, "fake")
+    assert len(shown) == 1 and answer.answer.strip() == shown[0].strip()  # one answer, not two
+    assert "stopped early" in answer.notice and "connection reset" in answer.notice
 
 
 def test_a_failing_backend_falls_back(tutor):

@@ -2,6 +2,7 @@
 model is exercised in test_backends_real.py."""
 
 import threading
+import time
 
 import pytest
 
@@ -87,3 +88,18 @@ def test_a_silent_model_times_out_and_the_next_call_still_runs(local):
     gate.set()  # the worker finishes, notices the reader left, and releases the model
     backend_again = local(ScriptedLlama(["ok [1]."]))
     assert "".join(backend_again.generate(request())) == "ok [1]."
+
+
+def test_a_question_waiting_for_a_busy_model_times_out_without_running_it(local):
+    gate = threading.Event()
+    busy = ScriptedLlama(["a", "b"], gate=gate)
+    backend = local(busy)
+    first = backend.generate(request())
+    assert next(first) == "a"  # the first question holds the model, waiting on its last piece
+    waiting = backend.generate(request())
+    t0 = time.perf_counter()
+    with pytest.raises(BackendError, match="busy with other questions for 1 s"):
+        next(waiting)
+    assert time.perf_counter() - t0 < 3  # the one timeout, not one per wait
+    gate.set()
+    assert list(first) == ["b"] and len(busy.prompts) == 1  # the second prompt was never evaluated

@@ -75,10 +75,13 @@ def test_answer_type_checks():
     assert guard.unknown_names("What did the Munro review say?", {"review", "say"}) == ["Munro"]
 
 
-PASSAGES = [set(guard.terms(t)) for t in (
-    "Serious Case Reviews (SCRs) are undertaken when a child dies and abuse or neglect is suspected.",
-    "The Common Assessment Framework (CAF) helps professionals assess a child's needs early.",
-    "The Early Years Foundation Stage sets out requirements for child protection training.")]
+UNIT = ("Serious Case Reviews (SCRs) are undertaken when a child dies and abuse or neglect is suspected. "
+        "The Common Assessment Framework (CAF) helps professionals assess a child's needs early. "
+        "A CAF meeting brings the professionals together for a multi-agency response. "
+        "The Early Years Foundation Stage sets out requirements for child protection training and whistle blowing. "
+        "The main aims of a review are to learn lessons and improve inter-agency working.")
+VOCABULARY = set(guard.terms(UNIT))
+SQUASHED = "".join(ch for ch in UNIT.lower() if ch.isalnum())
 ACRONYMS = {"SCR": "Serious Case Review", "CAF": "Common Assessment Framework", "EYFS": "Early Years Foundation Stage"}
 
 
@@ -88,15 +91,16 @@ ACRONYMS = {"SCR": "Serious Case Review", "CAF": "Common Assessment Framework", 
     ("What does grooming mean?", "grooming"),
     ("Define key worker", "key worker"),
 ])
-def test_definition_questions_about_terms_no_passage_contains(question, term):
-    assert guard.undefined_term(question, PASSAGES, ACRONYMS) == term
+def test_definition_questions_about_terms_the_unit_never_mentions(question, term):
+    assert guard.undefined_term(question, VOCABULARY, SQUASHED, ACRONYMS) == term
 
 
 @pytest.mark.parametrize("question", [
     "What is a Serious Case Review?", "What is the CAF?", "What is EYFS?", "What does CAF stand for?",
-    "What are the Early Years Foundation Stage requirements?",  # all its words share one passage
+    "What is a CAF meeting?", "What are the main aims?", "What is child protection training?",
+    "What is whistleblowing?", "What is multi-agency working?",  # written differently in the unit
     "What is the second aim listed for an SCR?",  # a question about something, not a term: left to other checks
     "What was Baby P's real name?", "Why are serious case reviews undertaken?",
 ])
-def test_terms_the_unit_defines_and_other_questions_pass(question):
-    assert guard.undefined_term(question, PASSAGES, ACRONYMS) is None
+def test_terms_the_unit_uses_and_other_questions_pass(question):
+    assert guard.undefined_term(question, VOCABULARY, SQUASHED, ACRONYMS) is None

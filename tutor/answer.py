@@ -193,9 +193,9 @@ class Tutor:
         relevant = {t[3] for t in ExtractiveBackend(max_sentences=8, relative=0.6, others=8).select(request)}
         failures = []
         for name in names:
+            sentences: list[Sentence] = []
             try:
                 backend_obj = self.backend(name)
-                sentences: list[Sentence] = []
                 checker = DraftChecker(request.passages, request.verifier, relevant)
                 for sentence in checker.sentences(backend_obj.generate(request), backend_obj.name):
                     sentences.append(sentence)
@@ -203,8 +203,12 @@ class Tutor:
                 if not sentences:
                     raise BackendError(f"{backend_obj.name} gave no sentence its passages support")
             except (BackendError, ConfigError) as exc:
-                failures.append(f"{name}: {exc}")
-                continue
+                if not sentences:
+                    failures.append(f"{name}: {exc}")
+                    continue
+                # The learner already sees verified sentences: keep them as the answer rather than start a
+                # second one from the next backend, and say the model stopped.
+                notice = (notice + " " if notice else "") + f"The answer stopped early ({exc})."
             timings["generate"] = (time.perf_counter() - g0) * 1000
             cited = sorted({n for s in sentences for n in s.citations})
             if failures:
@@ -248,10 +252,10 @@ class Tutor:
         names = guard.unknown_names(retrieval.query.corrected, self.retriever.known_words, self.retriever.known_phrases)
         if names:
             return guard.Scope(False, f"the unit never mentions {', '.join(names)}", top, cover)
-        term = guard.undefined_term(retrieval.query.corrected, self.retriever.passage_terms,
+        term = guard.undefined_term(retrieval.query.corrected, self.retriever.vocabulary, self.retriever.squashed,
                                     self.retriever.queries.acronyms)
         if term:
-            return guard.Scope(False, f"no passage of the unit is about {term!r}", top, cover)
+            return guard.Scope(False, f"the unit never mentions {term!r}", top, cover)
         if top < DENSE_MIN:
             return guard.Scope(False, f"weak evidence (similarity {top:.2f}, coverage {cover:.2f})", top, cover)
         chosen = ExtractiveBackend(max_sentences=3, others=2, context=False).select(request)

@@ -143,7 +143,8 @@ class LocalBackend(Backend):
     default, or TUTOR_LOCAL_MODEL."""
 
     _models: dict[str, object] = {}
-    _lock = threading.Lock()
+    _busy: dict[str, threading.Lock] = {}  # one llama context per model: generations take turns
+    _lock = threading.Lock()  # guards loading and the two dicts, never held while a model generates
 
     def __init__(self, settings: Settings, max_tokens: int = 160):
         self.path = settings.local_model or str(bundled_gguf())
@@ -164,19 +165,30 @@ class LocalBackend(Backend):
                 self._models[self.path] = Llama(model_path=self.path, n_ctx=2048, n_threads=2, verbose=False, seed=0)
             return self._models[self.path]
 
+    def _turn(self) -> threading.Lock:
+        with self._lock:
+            return self._busy.setdefault(self.path, threading.Lock())
+
     def generate(self, request: Request) -> Iterator[str]:
         """Stream tokens as the model makes them, so the pipeline can verify and show the first sentence while
-        the rest is still being written. The model runs in a worker thread holding the model's lock (one llama
-        context per model: calls take turns); when the caller stops reading, generation stops too."""
+        the rest is still being written. The model runs in a worker thread that waits its turn for the model (one
+        llama context per model) at most TUTOR_LLM_TIMEOUT; when the caller stops reading, generation stops too.
+        The timeout bounds every wait: for the model's turn, and between two pieces of text."""
         prompt = render("answer", passages=passages_block(request.passages[:self.passages]),
                         question=request.search_text)
-        llm = self.model()
+        llm, turn = self.model(), self._turn()
         pieces: queue.Queue = queue.Queue()
         stop = threading.Event()
 
         def run() -> None:
             try:
-                with self._lock:
+                if not turn.acquire(timeout=self.timeout):
+                    pieces.put(BackendError(f"local model busy with other questions for {self.timeout:g} s "
+                                            "(TUTOR_LLM_TIMEOUT)"))
+                    return
+                try:
+                    if stop.is_set():  # the reader gave up while this waited: do not evaluate the prompt
+                        return
                     stream = llm.create_chat_completion(messages=[{"role": "user", "content": prompt}], stream=True,
                                                         max_tokens=self.max_tokens, temperature=0.0)
                     for chunk in stream:
@@ -185,18 +197,22 @@ class LocalBackend(Backend):
                         text = chunk["choices"][0].get("delta", {}).get("content")
                         if text:
                             pieces.put(text)
+                finally:
+                    turn.release()
             except Exception as exc:  # noqa: BLE001 - handed to the reader, which raises it
                 pieces.put(BackendError(f"local model failed: {exc}"))
             finally:
                 pieces.put(None)
 
         threading.Thread(target=run, name="local-model", daemon=True).start()
+        wait = 2 * self.timeout  # the first piece may follow a wait for the model's turn (the worker bounds that)
         try:
             while True:
                 try:
-                    item = pieces.get(timeout=self.timeout)
+                    item = pieces.get(timeout=wait)
+                    wait = self.timeout
                 except queue.Empty:
-                    raise BackendError(f"local model wrote nothing for {self.timeout:g} s (TUTOR_LLM_TIMEOUT)") from None
+                    raise BackendError(f"local model wrote nothing for {wait:g} s (TUTOR_LLM_TIMEOUT)") from None
                 if item is None:
                     return
                 if isinstance(item, BackendError):
@@ -284,17 +300,19 @@ class HostedBackend(Backend):
 @register("fake")
 class FakeBackend(Backend):
     """Deterministic stand-in for an LLM, registered like the real ones: replays queued outputs (``{n}`` in an
-    output is replaced by the number of the first passage), or by default restates passage 1's first sentence."""
+    output is replaced by the number of the first passage), or by default restates passage 1's first sentence.
+    ``fail_with`` is raised after ``fail_after`` pieces of text (0: before any)."""
 
     name = "fake"
     queue: list[str] = []
     fail_with: Exception | None = None
+    fail_after: int = 0
 
     def __init__(self, settings: Settings | None = None):
         pass
 
     def generate(self, request: Request) -> Iterator[str]:
-        if FakeBackend.fail_with is not None:
+        if FakeBackend.fail_with is not None and not FakeBackend.fail_after:
             raise FakeBackend.fail_with
         if FakeBackend.queue:
             text = FakeBackend.queue.pop(0)
@@ -303,5 +321,7 @@ class FakeBackend(Backend):
         else:
             text = "NOT COVERED"
         n = str(request.passages[0].n) if request.passages else "1"
-        for piece in re.split(r"(\s+)", text.replace("{n}", n)):
+        for i, piece in enumerate(re.split(r"(\s+)", text.replace("{n}", n))):
+            if FakeBackend.fail_with is not None and i == FakeBackend.fail_after:
+                raise FakeBackend.fail_with
             yield piece

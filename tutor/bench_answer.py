@@ -78,14 +78,16 @@ def model_first_token(tutor: Tutor, questions: list[dict], limit: int) -> dict:
     for case in [q for q in questions if q.get("kind", "answerable") == "answerable"][:limit]:
         hits = tutor.retriever.search(case["question"], tuple(case.get("history", ())), k=tutor.settings.top_k).hits
         passages = [Passage(i + 1, h.chunk, h.score) for i, h in enumerate(hits)][:backend.passages]
-        prompt = render("answer", passages=passages_block(passages), question=case["question"])
-        llm.reset()  # no prompt prefix reused from an earlier call: the whole prompt is evaluated
-        t0, first, n = time.perf_counter(), None, 0
-        for chunk in llm.create_chat_completion(messages=[{"role": "user", "content": prompt}], stream=True,
-                                                max_tokens=32, temperature=0.0):
-            if chunk["choices"][0].get("delta", {}).get("content"):
-                n += 1
-                first = first or ms_since(t0)
+        query = tutor.retriever.queries.process(case["question"], tuple(case.get("history", ()))).text
+        prompt = render("answer", passages=passages_block(passages), question=query)  # as the backend asks
+        with backend._turn():  # the model's turn, as LocalBackend.generate takes it
+            llm.reset()  # no prompt prefix reused from an earlier call: the whole prompt is evaluated
+            t0, first, n = time.perf_counter(), None, 0
+            for chunk in llm.create_chat_completion(messages=[{"role": "user", "content": prompt}], stream=True,
+                                                    max_tokens=32, temperature=0.0):
+                if chunk["choices"][0].get("delta", {}).get("content"):
+                    n += 1
+                    first = first or ms_since(t0)
         times.append(first or ms_since(t0))
         if n > 1:
             tokens_per_s.append((n - 1) / ((ms_since(t0) - times[-1]) / 1000))

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .bench_util import Budget, ms_since, profile_top, summary
-from .index import Index, load_chunks, read_manifest, sync
+from .index import ENCODE_SLICE, Index, load_chunks, read_manifest, sync
 from .retrieve import Retriever
 from .settings import Settings
 
@@ -90,8 +90,8 @@ def ingest(settings: Settings, corpus: Path, index_dir: Path, embedder, repeats:
     """Time ``sync`` from scratch (load, clean, chunk, embed, Chroma, bm25s) and the model alone on the same
     chunk texts, alternating ``repeats`` times; the median pair is reported. ``ratio`` compares wall time,
     ``ratio_cpu`` this process's CPU time, which other work on the machine disturbs less. ``model_in_pipeline_s``
-    is the time spent inside the embedder during the pipeline run itself (fed 64 texts per call by Chroma's
-    ``add_texts`` batches), so the rest of the pipeline is measured in the same moment as the whole."""
+    is the time spent inside the embedder during the pipeline run itself (new texts shortest-first,
+    ``ENCODE_SLICE`` per call, before the Chroma writes), so the rest is measured in the same moment as the whole."""
     s = settings.replace(corpus_dir=corpus, index_dir=index_dir, chroma_host="")
     runs = []
     for _ in range(repeats):
@@ -110,7 +110,8 @@ def ingest(settings: Settings, corpus: Path, index_dir: Path, embedder, repeats:
                      "pipeline_s": round(pipeline, 2), "model_in_pipeline_s": round(inside, 2),
                      "encode_alone_s": round(encode, 2),
                      "chunks_per_s": round(chunks / pipeline, 1), "encode_chunks_per_s": round(len(texts) / encode, 1),
-                     "ratio": round(ratio, 3), "ratio_cpu": round(ratio_cpu, 3), "repeats": repeats})
+                     "ratio": round(ratio, 3), "ratio_cpu": round(ratio_cpu, 3), "repeats": repeats,
+                     "encode_slice": ENCODE_SLICE})
 
 
 class _Precomputed:

@@ -245,12 +245,13 @@ def observations(data: dict) -> list[str]:
     if local.get("first_text_ms", {}).get("p50") and probe.get("p50"):
         ft = local["first_text_ms"]
         notes.append(f"The local model's own first token comes after {_fmt(probe['p50'])} ms (p50, cold: the whole "
-                     f"prompt with {probe.get('passages', '?')} passages evaluated, no cached prefix); the first verified "
-                     f"sentence reaches the learner after {_fmt(ft['p50'])} ms p50, {_fmt(ft['p95'])} ms p95. "
-                     "`LocalBackend.generate` (tutor/backends.py) streams tokens as they come, so the rest is the model "
-                     "writing its first sentence and the verifier checking it; when its first sentences fail "
-                     "verification, the first one shown comes later. Prompt evaluation of SmolLM2 on 2 cores is the "
-                     "floor; TUTOR_LOCAL_PASSAGES trades passages read against it.")
+                     f"prompt with {probe.get('passages', '?')} passages evaluated, no cached prefix); in the pipeline "
+                     f"the first verified sentence reaches the learner after {_fmt(ft['p50'])} ms p50, {_fmt(ft['p95'])} ms "
+                     "p95, helped by llama-cpp reusing the evaluated instruction prefix from the previous question. "
+                     "`LocalBackend.generate` (tutor/backends.py) streams tokens as they come, so after prompt "
+                     "evaluation the wait is the model writing its first sentence and the verifier checking it; when its "
+                     "first sentences fail verification, the first one shown comes later. TUTOR_LOCAL_PASSAGES trades "
+                     "passages read against prompt evaluation.")
     failed = local.get("statuses", {}).get("error", 0)
     if failed:
         notes.append(f"{failed} of {local['questions']} local-model answers had no sentence the verifier accepts "
@@ -286,7 +287,7 @@ def observations(data: dict) -> list[str]:
                 f"x{r.get('ratio_cpu')} in CPU time).")
         if inside:
             note += (f" Within the pipeline run, {inside} s were spent in the model (every new text encoded "
-                     f"shortest-first, 256 per call, before the Chroma writes in tutor/index.py `sync`) and "
+                     f"shortest-first, {r.get('encode_slice', '?')} per call, before the Chroma writes in tutor/index.py `sync`) and "
                      f"{_fmt(r['pipeline_s'] - inside)} s in everything else (load, clean, chunk, Chroma writes, bm25s).")
         notes.append(note)
     threads = data.get("query_embedding_ms", {})

@@ -167,23 +167,27 @@ _DEFINE = [re.compile(r"^\s*(?:what(?:'s|\s+is|\s+are)|define|explain)\s+(?:(?:a
                       r"(?:mean|stand\s+for)\s*\??\s*$", _F)]
 
 
-def undefined_term(question: str, passage_terms: list[set[str]], acronyms: dict[str, str] | None = None) -> str | None:
-    """For "What is X?" (also "What does X mean?", "Define X") where X is a plain term of 1-4 words: X, when no
-    single passage contains all of its words (stemmed; an acronym counts as its long form). "What is a child
-    protection conference?" asks about something the unit never defines, however close its other words come."""
+def undefined_term(question: str, vocabulary: set[str], squashed: str, acronyms: dict[str, str] | None = None
+                   ) -> str | None:
+    """For "What is X?" (also "What does X mean?", "Define X") where X is a plain term of 1-4 words: X, when one
+    of its words appears nowhere in the unit: not among its stemmed words (``vocabulary``), not one of its
+    acronyms, and not inside its text with spaces and hyphens taken out (``squashed``, so "whistleblowing" is
+    found in "whistle blowing"). "What is a child protection conference?" asks about something the unit never
+    mentions, however close its other words come."""
     found = next((m for m in (p.match(question) for p in _DEFINE) if m), None)
     if not found:
         return None
     term = found.group("term").strip()
-    words = term.split()
-    if not 1 <= len(words) <= 4 or "'" in term or any(w.lower() in STOPWORDS for w in words):
+    words_ = term.split()
+    if not 1 <= len(words_) <= 4 or "'" in term or any(w.lower() in STOPWORDS for w in words_):
         return None  # a phrase with a possessive or a preposition is a question about something, not a term
-    wanted = set()
-    for w in words:
-        wanted |= set(terms((acronyms or {}).get(w.upper(), w) if w.isupper() else w))
-    if not wanted or any(wanted <= have for have in passage_terms):
-        return None
-    return term
+    for w in words_:
+        if w.upper() in (acronyms or {}) or set(terms(w)) <= vocabulary:
+            continue
+        if re.sub(r"[^a-z0-9]", "", fold(w).lower()) in squashed:
+            continue
+        return term
+    return None
 
 
 _CAPS = re.compile(r"(?:\b[A-Z][\w'-]*(?:\s+|$)){2,}")

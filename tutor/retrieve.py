@@ -12,6 +12,7 @@ after query repair (spelling, acronyms, follow-ups); an optional cross-encoder r
 from __future__ import annotations
 
 import math
+import re
 import threading
 from dataclasses import dataclass, field
 
@@ -26,7 +27,7 @@ from .index import Index, read_manifest
 from .query import Query, QueryProcessor
 from .settings import Settings
 from .guard import name_phrases
-from .text import terms
+from .text import fold, terms
 
 MODES = ("keyword", "dense", "hybrid", "hybrid+query")
 RRF_K = 60  # the usual constant: ranks, not raw scores, are fused, so the two scales never need calibrating
@@ -61,8 +62,9 @@ class Retriever:
             raise ValueError(f"Unknown retrieval mode {mode!r}. Known modes: {', '.join(MODES)}")
         self.index, self.mode = index, mode
         self.queries = QueryProcessor([c.text for c in index.chunks])
-        self.passage_terms = [set(terms(c.text)) for c in index.chunks]  # stemmed content words, per passage
-        self.vocabulary = set().union(*self.passage_terms)
+        self.vocabulary = {t for c in index.chunks for t in terms(c.text)}  # stemmed content words
+        # the unit's letters and digits alone, for finding "whistleblowing" in "whistle blowing"
+        self.squashed = re.sub(r"[^a-z0-9]", "", fold(" ".join(c.text for c in index.chunks)).lower())
         self.known_words = set(self.queries.vocab) | {a.lower() for a in self.queries.acronyms}
         self.known_phrases = [p for c in index.chunks for p in name_phrases(c.text)] + [
             frozenset(terms(long)) for long in self.queries.acronyms.values()]
