@@ -141,6 +141,8 @@ def test_a_model_item_is_kept_when_its_answer_is_words_of_the_passage(chunks):
     ('{"question": "Who is a famous footballer in Brazil?", "answer": "Lord Laming"}', "not about the passage"),
     ('{"question": "Which word comes first in the passage?", "answer": "the"}', "meaningful words"),
     ('{"question": "What does the passage say about reviews?", "answer": "%s"}' % ("word " * 9), "meaningful words"),
+    ('{"question": "Which mark separates the clauses here?", "answer": "–"}', "meaningful words"),
+    ('{"question": "Which words join the phrases together?", "answer": "of the"}', "meaningful words"),
 ])
 def test_a_model_item_is_rejected_with_a_reason(chunks, reply, reason):
     result = quiz.checked_model_item(laming_chunk(chunks), reply)
@@ -170,3 +172,23 @@ def test_model_items_spread_over_the_unit_and_survive_a_failing_call(chunks):
     assert items and len(items) + len(rejected) == 6
     for item in items:
         assert item.kind == "question" and item.answer in item.sentence and item.sentence in item.passage
+
+
+def test_of_two_sentences_holding_the_answer_the_one_the_question_is_about_is_quoted():
+    from tutor.chunk import Chunk
+    text = "Lord Laming chaired the inquiry. Later Lord Laming reported to Parliament on progress nationwide."
+    first = len("Lord Laming chaired the inquiry.")
+    chunk = Chunk(id="c1", source="unit.txt", title="Unit", text=text, raw_start=0, raw_end=len(text), paragraph=1,
+                  sentence_start=0, sentence_end=2, raw=text, sentences=[(0, first), (first + 1, len(text))])
+    reply = '{"question": "Who reported to Parliament on progress nationwide?", "answer": "Lord Laming"}'
+    item = quiz.checked_model_item(chunk, reply)
+    assert isinstance(item, quiz.QuizItem), item
+    assert item.sentence.startswith("Later") and item.sentence[item.start:].startswith("Lord Laming")
+
+
+def test_a_reply_with_braces_in_its_strings_still_parses(chunks):
+    chunk = laming_chunk(chunks)
+    sentence = next(s for s in chunk.sentence_texts() if "Lord Laming" in s)
+    about = " ".join(w for w in quiz.terms(sentence) if w not in {"lord", "laming"})[:60]
+    reply = 'Here {is} one: {"question": "Who {exactly} is linked with %s?", "answer": "Lord Laming"} done' % about
+    assert isinstance(quiz.checked_model_item(chunk, reply), quiz.QuizItem)

@@ -21,6 +21,7 @@ import unicodedata
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
+from string import Template
 from typing import Callable
 
 from rapidfuzz.distance import OSA  # edit distance where a swapped pair of letters is one typo
@@ -185,53 +186,58 @@ def model_items(chunks: list[Chunk], complete: Callable[[str], str], limit: int 
     found in one sentence of the passage, its question does not give the answer away and is about that passage;
     the learner's reply is then checked against those passage words, never against the model's opinion.
     Returns the items and one line per passage that gave none (why), for the log."""
-    template = QUIZ_PROMPT.read_text(encoding="utf-8")
+    template = Template(QUIZ_PROMPT.read_text(encoding="utf-8"))
     usable = [c for c in chunks if any(_good_sentence(s) for s in c.sentence_texts())]
     step = max(1, len(usable) / max(1, limit))
-    picked = [usable[int(i * step)] for i in range(min(limit, len(usable)))]
+    picked = [usable[int(i * step)] for i in range(min(limit, len(usable)))]  # distinct passages
     items, rejected = [], []
     for chunk in picked:
         try:
-            reply = complete(template.replace("$passage", chunk.text))
+            reply = complete(template.substitute(passage=chunk.text))
         except Exception as exc:  # noqa: BLE001 - one failed call costs one item, not the quiz
             rejected.append(f"{chunk.id}: the model failed ({exc.__class__.__name__}: {exc})")
             continue
         item = checked_model_item(chunk, reply)
         if isinstance(item, str):
             rejected.append(f"{chunk.id}: {item}")
-        elif all(item.id != other.id for other in items):
+        else:
             items.append(item)
     return items, rejected
 
 
+def _first_json_object(text: str):
+    """The first JSON object in a reply that may wrap it in prose or code fences (braces inside strings are fine)."""
+    decoder = json.JSONDecoder()
+    for start in (i for i, ch in enumerate(text) if ch == "{"):
+        try:
+            return decoder.raw_decode(text, start)[0]
+        except ValueError:
+            continue
+    return None
+
+
 def checked_model_item(chunk: Chunk, reply: str) -> QuizItem | str:
     """The item in a model's reply (JSON with "question" and "answer"), or the reason it was rejected."""
-    found = re.search(r"\{.*?\}", reply or "", re.S)
-    try:
-        data = json.loads(found.group()) if found else None
-    except ValueError:
-        data = None
+    data = _first_json_object(reply or "")
     if not isinstance(data, dict) or not isinstance(data.get("question"), str) or not isinstance(data.get("answer"), str):
         return "no JSON object with a question and an answer"
     question = " ".join(data["question"].split())
     answer = data["answer"].strip().strip("\"'“”.,;:!?").strip()
-    if not answer or len(answer.split()) > _MAX_ANSWER_WORDS or normalise(answer) in {normalise(w) for w in STOPWORDS}:
+    meaningful = [w for w in normalise(answer).split() if w not in STOPWORDS]
+    if not meaningful or len(answer.split()) > _MAX_ANSWER_WORDS:
         return f"answer {answer!r} is not 1-{_MAX_ANSWER_WORDS} meaningful words"
     if not question.endswith("?") or not 4 <= len(question.split()) <= 35:
         return f"{question!r} is not a question of 4-35 words"
     if f" {normalise(answer)} " in f" {normalise(question)} ":
         return "the question gives the answer away"
-    where = None
-    for sentence in chunk.sentence_texts():
-        m = re.search(r"(?<!\w)" + re.escape(answer) + r"(?!\w)", sentence, re.I)
-        if m:
-            where = (sentence, m)
-            break
-    if where is None:
+    asked = set(terms(question))
+    # the sentence that holds the answer; of several, the one sharing most words with the question
+    holding = [(len(asked & set(terms(sent))), sent, m) for sent in chunk.sentence_texts()
+               for m in [re.search(r"(?<!\w)" + re.escape(answer) + r"(?!\w)", sent, re.I)] if m]
+    if not holding:
         return f"answer {answer!r} is not in the passage"
-    sentence, m = where
-    asked, passage = set(terms(question)), set(terms(chunk.text))
-    if not asked & set(terms(sentence)) or len(asked & passage) < 0.5 * len(asked):
+    shared, sentence, m = max(holding, key=lambda h: h[0])
+    if not shared or len(asked & set(terms(chunk.text))) < 0.5 * len(asked):
         return "the question is not about the passage"
     return QuizItem(chunk.id, sentence, m.group(), "question", m.start(), chunk.source, chunk.paragraph,
                     chunk.raw_start, chunk.raw_end, chunk.text, chunk.raw, question)

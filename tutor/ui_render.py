@@ -13,7 +13,7 @@ import re
 from html import escape
 from pathlib import PurePath
 
-from .quiz import BLANK, GlossaryEntry, QuizItem, Result
+from .quiz import BLANK, GlossaryEntry, QuizItem, Result, normalise
 
 _MARKERS = re.compile(r"\s?\[(\d+(?:\s*,\s*\d+)*)\]")
 _PHONE = re.compile(r"\b(?:999|0\d{3} \d{3} \d{4}|0\d{3} \d{4})\b")
@@ -149,7 +149,8 @@ def quiz_card(item: QuizItem | None, number: int, total: int) -> str:
         return "<p>No quiz items could be made from the unit.</p>"
     prompt = escape(item.prompt).replace(BLANK, '<span class="blank">_____</span>')
     words = len(item.answer.split())
-    hint = f"{words} words" if words > 1 else ("a number" if item.kind == "number" else "one word")
+    numeric = item.kind == "number" or normalise(item.answer).isdigit()
+    hint = f"{words} words" if words > 1 else ("a number" if numeric else "one word")
     task = "answer in the unit's words" if item.question else "fill the gap"
     return (f'<div class="quiz"><p class="qnum">Question {number} of {total} · {task} ({hint})</p>'
             f'<p class="prompt">{prompt}</p><p class="qsrc">From {escape(_name(item.source))}, paragraph '
