@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 
 from .clean import zipf
-from .text import STOPWORDS, fold, numbers, stem, terms, words
+from .text import STOPWORDS, fold, numbers, squash, stem, terms, words
 
 _F = re.IGNORECASE
 _RELATION = (r"mum|mom|mother|dad|father|step-?\w+|brother|sister|son|daughter|nephew|niece|cousin|friend|"
@@ -184,7 +184,7 @@ def undefined_term(question: str, vocabulary: set[str], squashed: str, acronyms:
     for w in words_:
         if w.upper() in (acronyms or {}) or set(terms(w)) <= vocabulary:
             continue
-        if re.sub(r"[^a-z0-9]", "", fold(w).lower()) in squashed:
+        if squash(w) in squashed:
             continue
         return term
     return None

@@ -20,12 +20,11 @@ import re
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass
-from pathlib import Path
-from string import Template
 from typing import Callable
 
 from rapidfuzz.distance import OSA  # edit distance where a swapped pair of letters is one typo
 
+from .backends import render
 from .chunk import Chunk
 from .clean import zipf
 from .text import NUMBER_WORDS, STOPWORDS, terms
@@ -175,7 +174,6 @@ def make_items(chunks: list[Chunk]) -> list[QuizItem]:
     return items
 
 
-QUIZ_PROMPT = Path(__file__).with_name("prompts") / "quiz.txt"
 _MAX_ANSWER_WORDS = 6
 
 
@@ -186,14 +184,13 @@ def model_items(chunks: list[Chunk], complete: Callable[[str], str], limit: int 
     found in one sentence of the passage, its question does not give the answer away and is about that passage;
     the learner's reply is then checked against those passage words, never against the model's opinion.
     Returns the items and one line per passage that gave none (why), for the log."""
-    template = Template(QUIZ_PROMPT.read_text(encoding="utf-8"))
     usable = [c for c in chunks if any(_good_sentence(s) for s in c.sentence_texts())]
     step = max(1, len(usable) / max(1, limit))
     picked = [usable[int(i * step)] for i in range(min(limit, len(usable)))]  # distinct passages
     items, rejected = [], []
     for chunk in picked:
         try:
-            reply = complete(template.substitute(passage=chunk.text))
+            reply = complete(render("quiz", passage=chunk.text))
         except Exception as exc:  # noqa: BLE001 - one failed call costs one item, not the quiz
             rejected.append(f"{chunk.id}: the model failed ({exc.__class__.__name__}: {exc})")
             continue

@@ -12,7 +12,6 @@ after query repair (spelling, acronyms, follow-ups); an optional cross-encoder r
 from __future__ import annotations
 
 import math
-import re
 import threading
 from dataclasses import dataclass, field
 
@@ -27,7 +26,7 @@ from .index import Index, read_manifest
 from .query import Query, QueryProcessor
 from .settings import Settings
 from .guard import name_phrases
-from .text import fold, terms
+from .text import squash, terms
 
 MODES = ("keyword", "dense", "hybrid", "hybrid+query")
 RRF_K = 60  # the usual constant: ranks, not raw scores, are fused, so the two scales never need calibrating
@@ -64,7 +63,7 @@ class Retriever:
         self.queries = QueryProcessor([c.text for c in index.chunks])
         self.vocabulary = {t for c in index.chunks for t in terms(c.text)}  # stemmed content words
         # the unit's letters and digits alone, for finding "whistleblowing" in "whistle blowing"
-        self.squashed = re.sub(r"[^a-z0-9]", "", fold(" ".join(c.text for c in index.chunks)).lower())
+        self.squashed = squash(" ".join(c.text for c in index.chunks))
         self.known_words = set(self.queries.vocab) | {a.lower() for a in self.queries.acronyms}
         self.known_phrases = [p for c in index.chunks for p in name_phrases(c.text)] + [
             frozenset(terms(long)) for long in self.queries.acronyms.values()]

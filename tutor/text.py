@@ -30,6 +30,11 @@ def fold(text: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
+def squash(text: str) -> str:
+    """Folded letters and digits only, spaces and hyphens gone: "Whistle blowing" -> "whistleblowing"."""
+    return re.sub(r"[^a-z0-9]", "", fold(text))
+
+
 def words(text: str) -> list[str]:
     """Lowercased word tokens, accents and possessives dropped ("Ted's" -> "ted")."""
     out = []
