@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import pytest
+
+from tutor.bench.util import chroma_server as start_chroma
+from tutor.bench.util import free_port, stop, wait_for_port  # noqa: F401 - used by the app and model tests
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "corpus"
@@ -24,34 +23,6 @@ os.environ.setdefault("TUTOR_LOG_CHATS", "0")
 for _var in [v for v in os.environ if v.startswith("TUTOR_")]:  # tests choose their own settings
     if _var != "TUTOR_LOG_CHATS":
         del os.environ[_var]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_for_port(port: int, timeout: float = 60.0, proc: subprocess.Popen | None = None) -> None:
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        if proc is not None and proc.poll() is not None:
-            raise RuntimeError(f"server exited with {proc.returncode}")
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                return
-        except OSError:
-            time.sleep(0.2)
-    raise TimeoutError(f"nothing listening on 127.0.0.1:{port} after {timeout} s")
-
-
-def stop(proc: subprocess.Popen) -> None:
-    """Terminate a server the tests started, killing it if it will not stop."""
-    proc.terminate()
-    try:
-        proc.wait(10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
 
 
 @pytest.fixture
@@ -73,7 +44,7 @@ def make_settings(tmp_path):
 @pytest.fixture(scope="session")
 def unit_settings(tmp_path_factory):
     """The real unit indexed with the bundled all-MiniLM-L6-v2 into a session-wide temporary index."""
-    from tutor.index import sync
+    from tutor.ingest.sync import sync
     from tutor.settings import Settings
 
     base = tmp_path_factory.mktemp("unit")
@@ -85,7 +56,7 @@ def unit_settings(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def tutor(unit_settings):
-    from tutor.answer import Tutor
+    from tutor.pipeline import Tutor
 
     return Tutor(unit_settings)
 
@@ -93,16 +64,5 @@ def tutor(unit_settings):
 @pytest.fixture(scope="session")
 def chroma_server(tmp_path_factory):
     """A real `chroma run` on a free loopback port."""
-    port = free_port()
-    path = tmp_path_factory.mktemp("chroma-server")
-    exe = Path(sys.executable).parent / "chroma"
-    env = dict(os.environ, ANONYMIZED_TELEMETRY="False", CHROMA_TELEMETRY="False")
-    log = open(path / "server.log", "w")
-    proc = subprocess.Popen([str(exe), "run", "--path", str(path / "data"), "--host", "127.0.0.1", "--port", str(port)],
-                            stdout=log, stderr=subprocess.STDOUT, env=env)
-    try:
-        wait_for_port(port, 90, proc)
-        yield ("127.0.0.1", port)
-    finally:
-        stop(proc)
-        log.close()
+    with start_chroma(tmp_path_factory.mktemp("chroma-server")) as address:
+        yield address

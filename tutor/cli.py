@@ -23,7 +23,7 @@ def _settings(args, **extra):
 
 
 def cmd_ingest(args) -> int:
-    from .index import sync
+    from .ingest.sync import sync
 
     report = sync(_settings(args), rebuild=args.rebuild)
     print(report.line())
@@ -31,7 +31,7 @@ def cmd_ingest(args) -> int:
 
 
 def cmd_status(args) -> int:
-    from .index import status
+    from .ingest.index import status
 
     info = status(_settings(args))
     if args.json:
@@ -49,7 +49,8 @@ def cmd_status(args) -> int:
 
 
 def cmd_ask(args) -> int:
-    from .answer import Tutor
+    from .pipeline import Tutor
+    from .types import Done, Notice, Text
 
     tutor = Tutor(_settings(args))
     if args.json:
@@ -58,33 +59,33 @@ def cmd_ask(args) -> int:
         return 0
     answer = None
     for event in tutor.stream(args.question, args.history, args.backend):
-        if event["type"] in {"text", "notice"}:
-            print(event["text"], end="\n" if event["type"] == "notice" else "", flush=True)
-        elif event["type"] == "done":
-            answer = event["answer"]
+        if isinstance(event, (Text, Notice)):
+            print(event.text, end="\n" if isinstance(event, Notice) else "", flush=True)
+        elif isinstance(event, Done):
+            answer = event.answer
     print()
     if answer.citations:
         print()
         for c in answer.citations:
             print(f"[{c.n}] {c.source} paragraph {c.paragraph}, chars {c.start}-{c.end}: {c.display}")
-    print(f"\n({answer.status}; {answer.backend}; {answer.timings_ms['total']:.0f} ms)")
+    print(f"\n({answer.status}; {answer.backend or answer.reason}; {answer.timings_ms['total']:.0f} ms)")
     return 0
 
 
 def cmd_eval(args) -> int:
-    from .evaluate import main as eval_main
+    from .evals.run import main as eval_main
 
     return eval_main(args, _settings(args))
 
 
 def cmd_bench(args) -> int:
-    from .bench import main as bench_main
+    from .bench.main import main as bench_main
 
     return bench_main(args, _settings(args))
 
 
 def cmd_serve(args) -> int:
-    from .ui import serve
+    from .app.build import serve
 
     serve(_settings(args, host=args.host, port=args.port))
     return 0

@@ -44,7 +44,8 @@ class Settings:
     reranker: str = ""
     # Answer chain, tried left to right; "hosted" is skipped when TUTOR_LLM is unset.
     backend: str = "hosted,extractive"
-    # Hosted chat model as "provider:model", e.g. openai:gpt-4o-mini, anthropic:claude-3-5-haiku-latest, ollama:llama3.2.
+    # Hosted chat model as "provider:model", any provider LangChain's init_chat_model knows (its package installed):
+    # openai:gpt-4o-mini, anthropic:claude-3-5-haiku-latest, ollama:llama3.2, ...
     llm: str = ""
     # OpenAI-compatible base URL for the hosted model (e.g. http://127.0.0.1:8080/v1).
     llm_base_url: str = ""

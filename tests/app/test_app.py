@@ -1,0 +1,313 @@
+"""The web app: handlers called directly (no server), then the real app served on a free loopback port and driven
+with gradio_client. Everything runs over the real unit and the bundled embedding model."""
+
+from __future__ import annotations
+
+import os
+import re
+import threading
+
+os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+
+import gradio as gr  # noqa: E402
+import pytest  # noqa: E402
+
+from tutor.app import render  # noqa: E402
+from tutor.errors import BackendError  # noqa: E402
+from tutor.text import terms  # noqa: E402
+from tutor.types import Passages  # noqa: E402
+from tutor.evals.cases import load_cases  # noqa: E402
+from tutor.app.build import TutorApp, build_app, launch
+from tutor.app.review import NEEDS_PASSWORD  # noqa: E402
+
+from tests.conftest import free_port, wait_for_port  # noqa: E402
+
+CAF_Q = "What is the Common Assessment Framework?"
+
+
+@pytest.fixture
+def make_app(unit_settings, tutor, tmp_path):
+    """A TutorApp over the shared Tutor with its own database and export file."""
+    def make(**changes) -> TutorApp:
+        settings = unit_settings.replace(**{"log_chats": True, "db": tmp_path / "tutor.sqlite3", **changes})
+        return TutorApp(settings, tutor=tutor, export_path=tmp_path / "reports" / "reviewed.jsonl")
+    return make
+
+
+def ask(app: TutorApp, question: str, chat=None, session=None) -> list[tuple]:
+    return list(app.ask.ask(question, chat or [], session))
+
+
+def content(chat) -> str:
+    return chat[-1]["content"]
+
+
+# ---- Ask ---------------------------------------------------------------------------------------------------
+def test_passages_arrive_before_the_answer_which_links_every_marker(make_app):
+    app = make_app()
+    steps = ask(app, CAF_Q)
+    first_panel = next(i for i, (_, _, panel, _) in enumerate(steps) if 'class="passage' in panel)
+    assert "Finding passages" in content(steps[first_panel][1])  # sources shown while the answer is pending
+    assert all('class="passage' not in panel for _, _, panel, _ in steps[:first_panel])
+    box, chat, panel, session = steps[-1]
+    assert box == "" and chat[0] == {"role": "user", "content": CAF_Q}
+    final = content(chat)
+    assert 'class="answer answered"' in final and "Common Assessment Framework" in final
+    assert "quotes from the unit" in final and "every sentence verified" in final
+    targets = set(re.findall(r'href="#(src-1-\d+)"', final))
+    assert targets and all(f'id="{t}"' in panel for t in targets)
+    assert '<mark class="evidence">' in panel and 'class="passage cited"' in panel
+    assert "paragraph 9" in panel and "unit-25-safeguarding-outcome-1.4.txt" in panel and "score 0.0" in panel
+    assert session["turn"] == 1 and session["questions"] == [CAF_Q]
+
+
+def test_follow_ups_use_the_conversation_and_new_conversation_clears_it(make_app):
+    app = make_app()
+    *_, (_, chat, _, session) = ask(app, "What is a serious case review?")
+    *_, (_, chat, panel, session) = ask(app, "Who normally carries them out?", chat, session)
+    assert 'class="answer answered"' in content(chat) and "Safeguarding Board" in content(chat)
+    assert len(chat) == 4 and 'id="turn-2"' in panel and "<details>" in panel  # turn 1 folded away
+    assert 'href="#src-2-' in content(chat)
+    logged = app.store.chats()
+    assert app.store.chat(logged[0]["id"])["history"] == ["What is a serious case review?"]
+
+    box, chat, panel, fresh = app.ask.new_conversation(session)
+    assert (box, chat, fresh["questions"], fresh["turn"]) == ("", [], [], 0)
+    assert fresh["id"] == session["id"] and 'class="passage' not in panel
+    *_, (_, chat, _, fresh) = ask(app, "Who normally carries them out?", chat, fresh)
+    assert 'class="answer declined"' in content(chat)  # without the earlier question it is out of scope
+
+
+def test_declined_and_safeguarding_answers_look_different(make_app):
+    app = make_app()
+    *_, (_, chat, _, session) = ask(app, "What is the capital of France?")
+    assert 'class="answer declined"' in content(chat) and "Not covered by the unit" in content(chat)
+    assert 'class="cite"' not in content(chat)
+    *_, (_, chat, _, session) = ask(app, "I'm 13 and my mum's boyfriend hits me when she is out", chat, session)
+    alarm = content(chat)
+    assert 'class="answer safeguarding" role="alert"' in alarm
+    for number in ("999", "0808 800 5000", "0800 1111"):
+        assert f'href="tel:{number.replace(" ", "")}">{number}</a>' in alarm
+    assert session["questions"] == ["What is the capital of France?"]  # a disclosure is not carried forward
+    assert [c["status"] for c in app.store.chats()] == ["safeguarding", "declined"]
+
+
+@pytest.mark.parametrize("question, message", [
+    ("   ", "Please type a question about the unit."),
+    ("x" * 2001, "the limit is 2,000"),
+])
+def test_bad_input_gets_the_clis_message_and_is_not_logged(make_app, question, message):
+    app = make_app()
+    *_, (_, chat, _, session) = ask(app, question)
+    assert 'class="answer error"' in content(chat) and message in content(chat)
+    assert session["turn"] == 0 and session["questions"] == [] and app.store.chats() == []
+    assert all(m["role"] == "assistant" or len(m["content"]) <= 601 for m in chat)
+
+
+class BrokenTutor:
+    """The real retriever (for the study aids) but an answer stream that fails after the passages."""
+
+    def __init__(self, real, error: Exception):
+        self.settings, self.retriever, self.error = real.settings, real.retriever, error
+
+    def stream(self, question, history=(), backend=None):
+        yield Passages([])
+        raise self.error
+
+
+def test_internal_errors_show_a_short_message_and_are_logged(unit_settings, tutor, tmp_path, caplog):
+    broken = TutorApp(unit_settings, tutor=BrokenTutor(tutor, KeyError("secret internals")), export_path=tmp_path / "x")
+    steps = ask(broken, CAF_Q)
+    shown = " ".join(content(chat) + panel for _, chat, panel, _ in steps)
+    assert content(steps[-1][1]) == render.error_html("Something went wrong on our side; please try again.")
+    assert "secret internals" not in shown and "Traceback" not in shown and "KeyError" not in shown
+    assert any(r.exc_info and "secret internals" in str(r.exc_info[1]) for r in caplog.records)
+
+    failing = TutorApp(unit_settings, tutor=BrokenTutor(tutor, BackendError("No backend could answer: x")),
+                       export_path=tmp_path / "x")
+    *_, (_, chat, _, _) = ask(failing, CAF_Q)
+    assert "No backend could answer" in content(chat)
+
+
+def test_logging_can_be_turned_off(make_app):
+    app = make_app(log_chats=False)
+    ask(app, CAF_Q)
+    assert app.store.chats() == []
+
+
+def test_starter_questions_and_glossary_come_from_the_unit(make_app, tutor):
+    app = make_app()
+    assert len(app.starters) == 4
+    for q in app.starters:
+        assert tutor.ask(q).status == "answered", q
+    html = render.glossary_html(app.glossary)
+    for acronym in ("SCR", "LSCB", "CAF", "EYFS"):
+        assert f"<b>{acronym}</b>" in html
+    assert "paragraph 9" in html and "paragraph 13" in html
+
+
+# ---- Practise ----------------------------------------------------------------------------------------------
+def test_quiz_checking_and_running_score(make_app):
+    app = make_app()
+    state = app.practise.new_quiz()
+    first = app.practise.items[0]
+    card = app.practise.card(state)
+    assert "Question 1 of" in card and '<span class="blank">_____</span>' in card
+    assert render.escape(first.prompt.split("_____")[1][:30]) in card and render.escape(first.answer) not in card
+    feedback, score, state = app.practise.check("  ", state)
+    assert "Type your answer" in feedback and "0 / 0" in score
+    feedback, score, state = app.practise.check(first.answer.upper() + "!", state)
+    assert "Correct" in feedback and "1 / 1" in score and "paragraph" in feedback
+    _, score, state = app.practise.check(first.answer, state)  # checking again does not score twice
+    assert "1 / 1" in score
+    card, box, fb, state = app.practise.next(state)
+    second = app.practise.items[1]
+    assert (box, fb) == ("", "") and "Question 2 of" in card
+    feedback, score, state = app.practise.check("Something else entirely", state)
+    assert "Not quite" in feedback and f"“{second.answer}”" in feedback and "1 / 2" in score
+    assert render.escape(second.sentence[:40]) in feedback  # quotes the passage sentence
+
+
+def test_model_written_questions_join_the_quiz_only_when_they_check_out(make_app):
+    app = make_app()
+    before = len(app.practise.items)
+
+    def complete(prompt):  # a model that answers well for Haringey passages and invents elsewhere
+        passage = prompt.split("Passage:\n", 1)[1]
+        if "Haringey" in passage:
+            about = " ".join(w for w in terms(passage) if w != "haringey")[:60]
+            return '{"question": "Which council is linked with %s?", "answer": "Haringey"}' % about
+        return '{"question": "Which charity runs the nursery?", "answer": "Save the Children"}'
+
+    added = app.add_model_items(complete)
+    assert 0 < added < app.settings.quiz_model_items and len(app.practise.items) == before + added
+    state = app.practise.new_quiz()
+    state["index"] = before  # the first model-written item
+    card = app.practise.card(state)
+    assert "answer in the unit" in card and "Which council is linked with" in card and "_____" not in card
+    feedback, score, _ = app.practise.check("haringey", state)
+    assert "Correct" in feedback and "1 / 1" in score and "paragraph" in feedback
+    assert app.add_model_items(lambda prompt: 1 / 0) == 0  # a broken model adds nothing and breaks nothing
+
+
+def test_each_quiz_session_has_its_own_score(make_app):
+    app = make_app()
+    a, b = app.practise.new_quiz(), app.practise.new_quiz()
+    app.practise.check(app.practise.items[0].answer, a)
+    assert (a["correct"], b["correct"], b["attempted"]) == (1, 0, 0)
+
+
+# ---- Review ------------------------------------------------------------------------------------------------
+def test_review_needs_the_password_checked_on_the_server(make_app):
+    app = make_app(review_password="s3cret")
+    ask(app, CAF_Q)
+    visible, row, message, unlocked = app.review.unlock("wrong", False)
+    assert visible["visible"] is False and row["visible"] is True and not unlocked and "not right" in message
+    with pytest.raises(gr.Error):
+        app.review.listing("all", unlocked)
+    assert app.review.refresh("all", unlocked) == (gr.skip(),) * 3  # the tab opening while locked: no error
+    visible, row, _, unlocked = app.review.unlock("s3cret", False)
+    assert visible["visible"] is True and row["visible"] is False and unlocked
+    rows, picker, summary = app.review.listing("all", unlocked)
+    assert rows[0][2] == CAF_Q and picker["choices"][0][1] == rows[0][0]
+
+
+def test_review_closed_without_password_beyond_this_machine(make_app):
+    app = make_app(host="0.0.0.0")
+    visible, _, message, unlocked = app.review.unlock("", True)
+    assert message == NEEDS_PASSWORD and not unlocked and visible["visible"] is False
+    with pytest.raises(gr.Error):
+        app.review.listing("all", True)
+    assert make_app(host="127.0.0.1").review.listing("all", True)[0] == []
+
+
+def test_review_saves_verdicts_summarises_and_exports(make_app):
+    app = make_app()
+    ask(app, "Who chaired the inquiry into Victoria Climbie's death?")
+    ask(app, "What is the capital of France?")
+    answered_id, declined_id = sorted(c["id"] for c in app.store.chats())
+    detail = app.review.show(answered_id, True)
+    assert "S1" in detail and "support 1.00" in detail and '<mark class="evidence">' in detail
+
+    fields = app.review.form(answered_id, True)
+    keys = [f["key"] for f in fields]
+    assert len(keys) >= 2 and all(f["verdict"] is None for f in fields)
+    assert app.review.save(answered_id, keys, [None] * (2 * len(keys)), True).startswith("Pick a verdict")
+    verdicts = ["correct"] + ["wrong"] * (len(keys) - 1)
+    message = app.review.save(answered_id, keys, verdicts + ["", "cites the wrong review"] + [""] * (len(keys) - 2), True)
+    assert message == f"Saved {len(keys)} verdicts for answer #{answered_id}."
+    saved = app.store.reviews(answered_id)
+    assert saved[keys[0]]["verdict"] == "correct" and saved[keys[1]]["comment"] == "cites the wrong review"
+    assert [f["verdict"] for f in app.review.form(answered_id, True)] == verdicts  # shown again when reopened
+
+    whole = app.review.form(declined_id, True)
+    assert [f["key"] for f in whole] == [(-1, 0)]
+    assert app.review.save(declined_id, [(-1, 0)], ["correct", ""], True).startswith("Saved 1 verdict ")
+
+    summary = app.review.summary(True)
+    assert f"1 of {len(keys)} citation verdicts correct" in summary and "quotes from the unit" in summary
+    assert "Verifier-tutor agreement" in summary
+
+    rows, _, _ = app.review.listing("unreviewed", True)
+    assert rows == []
+    path, note = app.review.export(True)
+    cases = load_cases(path)
+    assert [c["kind"] for c in cases] == ["answerable", "out_of_scope"] and "Wrote 2 eval cases" in note
+    assert len(cases[0]["gold_quotes"]) == 1
+
+
+# ---- Served ------------------------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def served(unit_settings, tutor, tmp_path_factory):
+    base = tmp_path_factory.mktemp("served")
+    settings = unit_settings.replace(port=free_port(), log_chats=True, db=base / "tutor.sqlite3")
+    app = launch(settings, build_app(settings, tutor=tutor, export_path=base / "reviewed.jsonl"), block=False)
+    wait_for_port(settings.port, 60)
+    yield f"http://127.0.0.1:{settings.port}/", app
+    app.close()
+
+
+def test_client_gets_an_answer_with_citations(served):
+    from gradio_client import Client
+
+    url, _ = served
+    box, chat, panel = Client(url, verbose=False).predict(CAF_Q, [], api_name="/ask")
+    text = chat[-1]["content"][0]["text"]
+    assert box == "" and chat[0]["content"][0]["text"] == CAF_Q
+    assert 'class="answer answered"' in text and re.search(r'<a class="cite" href="#src-1-\d+"', text)
+    assert 'id="src-1-1"' in panel
+
+
+def test_five_concurrent_clients_get_their_own_answers(served):
+    from gradio_client import Client
+
+    url, app = served
+    before = {c["id"] for c in app.handlers.store.chats()}
+    questions = {
+        "Who chaired the inquiry into Victoria Climbie's death?": "Lord Laming",
+        CAF_Q: "Common Assessment Framework",
+        "Which London borough did Peter Connelly live in?": "Haringey",
+        "What lesson about phones came out of the Little Ted's serious case review?": "mobile phones",
+        "How many agencies did the Laming inquiry find had failed?": "twelve",
+    }
+    results, errors = {}, []
+
+    def one(question):
+        try:
+            results[question] = Client(url, verbose=False).predict(question, [], api_name="/ask")[1]
+        except Exception as exc:  # noqa: BLE001
+            errors.append(exc)
+
+    threads = [threading.Thread(target=one, args=(q,)) for q in questions]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(300)
+    assert errors == [] and len(results) == 5
+    for question, fact in questions.items():
+        chat = results[question]
+        assert len(chat) == 2 and chat[0]["content"][0]["text"] == question
+        assert fact in chat[1]["content"][0]["text"]
+    logged = [app.handlers.store.chat(c["id"]) for c in app.handlers.store.chats() if c["id"] not in before]
+    assert sorted(c["question"] for c in logged) == sorted(questions)
+    assert len({c["session"] for c in logged}) == 5 and all(c["history"] == [] for c in logged)

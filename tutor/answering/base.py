@@ -1,0 +1,46 @@
+"""The answer backend interface. A backend implements ``generate(request) -> Iterator[str]``: it streams answer
+text whose sentences carry ``[n]`` markers naming the numbered passages. It never decides what the learner sees:
+the grounding stage verifies every sentence first.
+
+Backends are registered by name through ``tutor.plugins.backends`` (see ``tutor/plugins.py``), the built-in ones
+exactly like a plugin's.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from string import Template
+from typing import Iterator
+
+from ..ingest.embed import Vectors
+from ..retrieval.passages import Passage
+
+PROMPTS = Path(__file__).with_name("prompts")
+
+
+@dataclass
+class Request:
+    question: str  # as the learner asked it
+    search_text: str  # repaired and expanded, what retrieval used
+    passages: list[Passage]
+    vectors: Vectors  # embeddings of texts, cached
+    history: tuple[str, ...] = ()
+    query_vector: list[float] = field(default_factory=list, repr=False)
+
+
+class Backend:
+    name = "base"
+
+    def generate(self, request: Request) -> Iterator[str]:
+        raise NotImplementedError
+
+
+def render(template: str, **values: str) -> str:
+    """A prompt from ``prompts/<template>.txt``; a missing value raises KeyError (strict)."""
+    text = (PROMPTS / f"{template}.txt").read_text(encoding="utf-8")
+    return Template(text).substitute(**values)
+
+
+def passages_block(passages: list[Passage]) -> str:
+    return "\n".join(f"[{p.n}] {p.chunk.text}" for p in passages)

@@ -1,0 +1,118 @@
+"""The Ask tab: a chat that shows the retrieved passages first, then the answer sentence by sentence, with every
+``[n]`` a link to its passage. Handlers are plain methods over per-session state, so tests call them directly::
+
+    >>> tab = AskTab(tutor, store, max_chars=2000)                        # doctest: +SKIP
+    >>> *_, (box, chat, panel, session) = tab.ask("What is X?", [], None)  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from typing import Iterator
+
+import gradio as gr
+
+from ..errors import TutorError
+from ..question import check_question
+from ..types import SAFEGUARDING, Done, Notice, Passages, Text
+from . import render
+
+log = logging.getLogger(__name__)
+
+
+class AskTab:
+    def __init__(self, tutor, store, max_chars: int):
+        self.tutor, self.store, self.max_chars = tutor, store, max_chars
+
+    @staticmethod
+    def new_session() -> dict:
+        return {"id": uuid.uuid4().hex, "questions": [], "blocks": [], "turn": 0}
+
+    def ask(self, message: str, chat: list | None, session: dict | None) -> Iterator[tuple[str, list, str, dict]]:
+        """Stream one answer: yields (textbox, chat messages, sources panel HTML, session)."""
+        session = session or self.new_session()
+        chat = list(chat or [])
+        turn, blocks = session["turn"] + 1, session["blocks"]
+        shown = " ".join(str(message or "").split())
+        if shown:
+            chat.append({"role": "user", "content": shown if len(shown) <= 600 else shown[:600] + "…"})
+        chat.append({"role": "assistant", "content": render.streaming("", turn)})
+
+        def step(shown_blocks: list[str]):  # a snapshot: Gradio serialises each yield, tests keep them all
+            return "", list(chat), render.sources_panel(shown_blocks), session
+
+        yield step(blocks)
+        text = notice = ""
+        passages, answer = [], None
+        try:
+            for event in self.tutor.stream(message, session["questions"]):
+                if isinstance(event, Done):
+                    answer = event.answer
+                    break
+                if isinstance(event, Passages):
+                    passages = event.passages
+                elif isinstance(event, Notice):
+                    notice = event.text
+                elif isinstance(event, Text):
+                    text += event.text
+                chat[-1] = {"role": "assistant", "content": render.streaming(text, turn, notice)}
+                yield step(blocks + [render.sources_block(passages, turn)] if passages else blocks)
+            if answer is None:
+                raise RuntimeError("the answer stream ended without an answer")
+        except TutorError as exc:
+            chat[-1] = {"role": "assistant", "content": render.error_html(str(exc))}
+            yield step(blocks)
+            return
+        except Exception:  # noqa: BLE001 - the learner gets a short message, the log gets the traceback
+            log.exception("answering failed")
+            chat[-1] = {"role": "assistant", "content": render.error_html(render.ERROR_GENERIC)}
+            yield step(blocks)
+            return
+        self._finish(message, answer, passages, session, turn)
+        chat[-1] = {"role": "assistant", "content": render.answer_html(answer, turn)}
+        yield step(blocks)
+
+    def _finish(self, message: str, answer, passages, session: dict, turn: int) -> None:
+        """Keep the turn in the session and log it; a disclosure is never carried into later searches."""
+        asked = check_question(message, (), self.max_chars)
+        history = list(session["questions"])
+        session["turn"] = turn
+        if passages:
+            session["blocks"].append(render.sources_block(passages, turn, answer))
+        if answer.status != SAFEGUARDING:
+            session["questions"].append(asked.question)
+        try:
+            self.store.log(asked.question, history, answer, session["id"])
+        except Exception:  # noqa: BLE001 - a full disk must not cost the learner their answer
+            log.exception("could not log the answer to %s", self.store.path)
+
+    def new_conversation(self, session: dict | None) -> tuple[str, list, str, dict]:
+        fresh = self.new_session()
+        if session:
+            fresh["id"] = session["id"]  # same browser session, new conversation
+        return "", [], render.sources_panel([]), fresh
+
+    def build(self, starters: list[str], glossary_html: str) -> None:
+        """The tab's components and events (inside a ``gr.Tab``)."""
+        session = gr.State(self.new_session)
+        with gr.Row(equal_height=False):
+            with gr.Column(scale=3):
+                # No copy buttons: they would copy the answer's HTML, not its text.
+                chat = gr.Chatbot(label="Conversation", height=520, feedback_options=None, elem_id="chat", buttons=[])
+                with gr.Row():
+                    box = gr.Textbox(placeholder="Ask a question about the unit…", show_label=False, scale=5,
+                                     max_lines=6, elem_id="question")
+                    send = gr.Button("Ask", variant="primary", scale=1, elem_id="ask-button")
+                new = gr.Button("New conversation", size="sm", elem_id="new-conversation")
+                gr.Examples([[q] for q in starters], inputs=[box], label="Starter questions")
+            with gr.Column(scale=2):
+                gr.Markdown("### Sources")
+                panel = gr.HTML(render.sources_panel([]), elem_id="sources-panel")
+                with gr.Accordion("Glossary of the unit's acronyms", open=False):
+                    gr.HTML(glossary_html)
+        outputs = [box, chat, panel, session]
+        send.click(self.ask, [box, chat, session], outputs, api_name="ask")
+        box.submit(self.ask, [box, chat, session], outputs, api_visibility="private")
+        for clear in (new.click, chat.clear):  # the chat's own bin icon must forget the history too
+            clear(self.new_conversation, [session], outputs, api_visibility="private")

@@ -1,0 +1,75 @@
+"""The Practise tab: fill-in-the-gap items made from the unit (and, with a hosted model, short-answer items it
+wrote and the unit's words confirmed), checked tolerantly, with a score for the session."""
+
+from __future__ import annotations
+
+import logging
+from typing import Callable
+
+import gradio as gr
+
+from ..study import checking, model_items
+from ..study.items import QuizItem
+from . import render
+
+log = logging.getLogger(__name__)
+PRIVATE = {"api_visibility": "private"}
+
+
+class PractiseTab:
+    def __init__(self, items: list[QuizItem]):
+        self.items = items
+
+    def add_model_items(self, chunks, complete: Callable[[str], str], limit: int) -> int:
+        """Append quiz questions a model wrote (``complete``: prompt -> reply), each kept only when it checks out
+        against its passage. Returns how many were added."""
+        try:
+            found, rejected = model_items.model_items(chunks, complete, limit)
+        except Exception:  # noqa: BLE001 - the deterministic items remain; say why in the log
+            log.exception("model-written quiz items failed; the quiz keeps its fill-the-gap items")
+            return 0
+        for reason in rejected:
+            log.info("quiz item rejected: %s", reason)
+        self.items.extend(found)  # list.extend is atomic: sessions see the longer list from their next item
+        log.info("quiz: %d model-written items added, %d passages gave none", len(found), len(rejected))
+        return len(found)
+
+    @staticmethod
+    def new_quiz() -> dict:
+        return {"index": 0, "correct": 0, "attempted": 0, "checked": []}
+
+    def card(self, state: dict) -> str:
+        item = self.items[state["index"]] if self.items else None
+        return render.quiz_card(item, state["index"] + 1, len(self.items))
+
+    def check(self, response: str, state: dict | None) -> tuple[str, str, dict]:
+        """Check an answer: (feedback HTML, score, state). Only the first try at an item counts."""
+        state = state or self.new_quiz()
+        if not self.items:
+            return "", render.score_text(state), state
+        item = self.items[state["index"]]
+        result = checking.check(item, response)
+        if result.attempted and item.id not in state["checked"]:
+            state["checked"].append(item.id)
+            state["attempted"] += 1
+            state["correct"] += int(result.correct)
+        return render.feedback_html(result, item), render.score_text(state), state
+
+    def next(self, state: dict | None) -> tuple[str, str, str, dict]:
+        """Move on: (card HTML, cleared answer box, cleared feedback, state)."""
+        state = state or self.new_quiz()
+        state["index"] = (state["index"] + 1) % max(1, len(self.items))
+        return self.card(state), "", "", state
+
+    def build(self) -> None:
+        qstate = gr.State(self.new_quiz)
+        card = gr.HTML(self.card(self.new_quiz()), elem_id="quiz-card")
+        reply = gr.Textbox(label="Your answer", elem_id="quiz-answer")
+        with gr.Row():
+            check = gr.Button("Check", variant="primary", elem_id="quiz-check")
+            nxt = gr.Button("Next question", elem_id="quiz-next")
+        feedback = gr.HTML(elem_id="quiz-feedback")
+        score = gr.Markdown(render.score_text(self.new_quiz()), elem_id="quiz-score")
+        check.click(self.check, [reply, qstate], [feedback, score, qstate], api_name="check")
+        reply.submit(self.check, [reply, qstate], [feedback, score, qstate], **PRIVATE)
+        nxt.click(self.next, [qstate], [card, reply, feedback, qstate], **PRIVATE)

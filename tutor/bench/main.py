@@ -1,0 +1,148 @@
+"""``tutor bench``: how fast the tutor is and how its cost grows, measured side by side in one run (issue 6).
+
+Writes ``bench.json`` and ``bench.md`` (with PNG plots) into ``--out``. The stages, one module each:
+
+- ``index``: ingest (whole pipeline against the model alone) and retrieval per mode at 1x, 10x, 100x the
+  unit (``corpus`` builds the larger corpora), embedded Chroma and a ``chroma run`` server side by side;
+- ``answer``: time to citations and to the first answer text, extractive and local answerers;
+- ``app``: CLI start-up, the app's start-up and memory, concurrent ``gradio_client`` learners;
+- ``sections``: runs those stages, one function a section; ``targets``: the aims set beside the numbers;
+- ``report``: the Markdown, with ``plots`` and ``observations``. Where a target is missed, a cProfile of that
+  stage says why.
+
+Benchmarks are not tests: nothing here passes or fails on a number. ``--smoke`` runs a tiny version of every
+section to prove the bench works::
+
+    $ tutor bench --smoke --out /tmp/bench        # about two minutes on 2 idle cores
+    $ tutor bench                                  # sizes 1,10,100: about 20 minutes on 2 busy cores
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import shutil
+import sys
+import tempfile
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from . import corpus as bench_corpus, sections
+from .targets import targets
+from .util import QUIET_ENV
+from ..errors import ConfigError
+from ..settings import PROJECT_ROOT, Settings
+
+DEV_QUESTIONS = PROJECT_ROOT / "evals" / "dev.jsonl"
+
+
+@dataclass(frozen=True)
+class Plan:
+    sizes: tuple[int, ...]  # corpus sizes, in copies of the unit
+    questions: int | None  # dev questions for retrieval and extractive answers (None: all)
+    retrieval_repeats: int  # passes over the questions per size
+    retrieval_budget_s: float  # per size
+    local_questions: int  # questions for the local model (about 10 s each on 2 busy cores)
+    local_budget_s: float
+    levels: tuple[int, ...]  # concurrent learners
+    per_client: int  # questions each learner asks at most
+    level_s: float  # time limit per level
+    cli_runs: int
+    thorough: bool  # the slow extras: profiles of missed stages, three model probes, the one-thread app run
+
+
+def plan_for(sizes: str, smoke: bool) -> Plan:
+    if smoke:
+        return Plan(sizes=(1,), questions=5, retrieval_repeats=1, retrieval_budget_s=30, local_questions=1,
+                    local_budget_s=60, levels=(1, 2), per_client=2, level_s=20, cli_runs=2, thorough=False)
+    try:
+        parsed = tuple(sorted({int(s) for s in sizes.split(",") if s.strip()}))
+    except ValueError:
+        parsed = ()
+    if not parsed or parsed[0] < 1:
+        raise ConfigError(f"--sizes must be positive whole numbers separated by commas, e.g. 1,10,100. Currently {sizes!r}.")
+    return Plan(sizes=parsed, questions=None, retrieval_repeats=1, retrieval_budget_s=150, local_questions=6,
+                local_budget_s=120, levels=(1, 5, 20), per_client=47, level_s=40, cli_runs=5, thorough=True)
+
+
+def load_questions(path: Path = DEV_QUESTIONS) -> list[dict]:
+    if not path.exists():
+        raise ConfigError(f"No dev questions at {path}. The bench asks the eval dev set (JSON lines with question, history, kind).")
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def machine() -> dict:
+    def first(path: str, key: str) -> str:
+        try:
+            return next((line.split(":", 1)[1].strip() for line in Path(path).read_text().splitlines() if line.startswith(key)), "?")
+        except OSError:
+            return "?"
+
+    ram = first("/proc/meminfo", "MemTotal")
+    return {"cpus": os.cpu_count(), "cpu": first("/proc/cpuinfo", "model name"), "platform": platform.platform(),
+            "python": platform.python_version(), "load_start": _load(),
+            "ram_gb": round(int(ram.split()[0]) / 1024 ** 2, 1) if ram != "?" else None}
+
+
+def _load() -> str:
+    try:
+        return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+    except OSError:
+        return "?"
+
+
+def main(args, settings: Settings) -> int:
+    plan = plan_for(args.sizes, args.smoke)
+    questions = load_questions()
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    for key, value in QUIET_ENV.items():
+        os.environ.setdefault(key, value)
+    command = "tutor bench --smoke" if args.smoke else f"tutor bench --sizes {','.join(map(str, plan.sizes))}"
+    data: dict = {"machine": machine(), "config": {
+        "when": time.strftime("%Y-%m-%d %H:%M %Z"), "command": command, "smoke": args.smoke, "plan": asdict(plan),
+        "corpus": bench_corpus.DESCRIPTION, "embed_model": settings.embed_model, "top_k": settings.top_k},
+        "ingest": [], "retrieval": [], "profiles": {}}
+    work = Path(tempfile.mkdtemp(prefix="tutor-bench-"))
+    failed = []
+    try:
+        _run(plan, settings, questions, work, data, failed)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    data["machine"]["load_end"] = _load()
+    data["targets"] = targets(data)
+    from .observations import observations
+    from .report import write_markdown
+
+    data["observations"] = observations(data)
+    (out / "bench.json").write_text(json.dumps(data, indent=1, default=str), encoding="utf-8")
+
+    write_markdown(data, out)
+    met = [t for t in data["targets"] if t["met"] is not None]
+    print(f"Wrote {out / 'bench.json'} and {out / 'bench.md'}: {sum(t['met'] for t in met)} of {len(met)} targets met"
+          + (f"; sections that failed: {', '.join(failed)}" if failed else ""))
+    return 1 if failed else 0
+
+
+def _section(name: str, data: dict, failed: list[str], fn) -> None:
+    """Run one section; a failure is recorded in bench.json and the next section still runs."""
+    print(f"bench: {name} ...", file=sys.stderr, flush=True)
+    try:
+        fn()
+    except Exception as exc:  # noqa: BLE001 - reported in bench.json/bench.md and by the exit code
+        data[name] = {**(data.get(name) if isinstance(data.get(name), dict) else {}), "error": f"{exc.__class__.__name__}: {exc}"}
+        failed.append(name)
+
+
+def _run(plan: Plan, settings: Settings, questions: list[dict], work: Path, data: dict, failed: list[str]) -> None:
+    """The sections in order; the answering and app sections use the index of the unit (1x)."""
+    run = sections.Run(plan, settings, questions, work, data, sections.warm_embedder(settings, data))
+    _section("ingest", data, failed, lambda: sections.ingest_and_retrieval(run))
+    base = sections.unit_settings(run).replace(log_chats=False, db=work / "bench.sqlite3")
+    data["answering"] = {}  # the section fills it in as it goes, so a failure keeps what was measured
+    _section("answering", data, failed, lambda: sections.answering(run, base))
+    _section("cli", data, failed, lambda: sections.cli(run, base))
+    data["concurrency"] = []  # in bench.json even when the app never starts
+    _section("startup", data, failed, lambda: sections.startup(run, base))

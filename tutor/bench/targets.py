@@ -1,0 +1,41 @@
+"""The aims of issue 6, each set beside the value the bench measured for it (``bench.json`` ``targets``)."""
+
+from __future__ import annotations
+
+TARGET_RATIO = 1.25  # ingest: the whole pipeline against the model alone; above it, the sync is profiled
+
+
+def targets(data: dict) -> list[dict]:
+    """The aims of issue 6, each with the measured value (None when that section did not measure it)."""
+    def get(fn):
+        try:
+            return fn(data)
+        except (KeyError, IndexError, TypeError):
+            return None
+
+    sizes = sorted({r["size"] for r in data.get("retrieval", [])})
+    big = 100 if 100 in sizes else (sizes[-1] if sizes else 100)
+
+    def hybrid(store):
+        return lambda d: next(r["p95_ms"] for r in d["retrieval"] if r["size"] == big and r["store"] == store
+                              and r["mode"] == "hybrid" and r["query_embedding"] == "included")
+
+    ingest_size = get(lambda d: d["ingest"][-1]["size"])
+    rows = [
+        ("citations available, p95", 300, "ms", lambda d: d["answering"]["extractive"]["citations_ms"]["p95"], "answering: extractive"),
+        ("first answer text, p95, extractive", 1000, "ms", lambda d: d["answering"]["extractive"]["first_text_ms"]["p95"], "answering: extractive"),
+        ("first answer text, p95, local", 1500, "ms", lambda d: d["answering"]["local"]["first_text_ms"]["p95"], "answering: local"),
+        (f"hybrid retrieval p95 at {big}x, embedded Chroma", 50, "ms", hybrid("embedded"), f"retrieval: hybrid search at {big}x"),
+        (f"hybrid retrieval p95 at {big}x, Chroma server", 50, "ms", hybrid("server"), f"retrieval: hybrid search at {big}x"),
+        (f"ingest time, pipeline / model alone, at {ingest_size}x", TARGET_RATIO, "x", lambda d: d["ingest"][-1]["ratio"], "ingest"),
+        ("serving process peak resident memory", 1500, "MB", lambda d: d["startup"]["peak_rss_mb"], None),
+        ("ready to answer after process start", 20, "s", lambda d: d["startup"]["first_answer_s"], None),
+        ("`tutor --help` wall time", 1.0, "s", lambda d: d["cli"]["help"]["median_s"], None),
+        ("`tutor status` wall time", 1.0, "s", lambda d: d["cli"]["status"]["median_s"], None),
+    ]
+    out = []
+    for name, limit, unit, fn, profile in rows:
+        value = get(fn)
+        out.append({"name": name, "limit": limit, "unit": unit, "value": value,
+                    "met": None if value is None else value < limit, "profile": profile})
+    return out

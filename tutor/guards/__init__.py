@@ -1,0 +1,54 @@
+"""The decisions taken before any answer is drafted, in order: a safeguarding disclosure (signposting first), an
+attempt to change the tutor's instructions, then, once passages are retrieved, whether the unit answers the
+question at all and whether the question assumes something the unit does not say.
+
+``before(question)`` runs before retrieval; ``after(retrieval, ranked, vocabulary)`` after it. Each returns a
+``Decision``."""
+
+from __future__ import annotations
+
+from typing import Callable
+
+from ..retrieval.hybrid import Retrieval
+from ..retrieval.passages import Scored
+from ..retrieval.vocabulary import Vocabulary
+from .decision import ANSWER, DECLINE, SAFEGUARDING, Decision
+from .injection import is_injection
+from .messages import message, topics_line
+from .premise import false_premise
+from .safeguarding import is_disclosure
+from .scope import out_of_scope
+
+__all__ = ["Decision", "before", "after", "declined"]
+
+
+def before(question: str, topics: Callable[[], list[str]]) -> Decision | None:
+    """Safeguarding, then injection; None lets the question go on to retrieval. ``topics`` (called only for a
+    refusal) names what the units cover, for the suggestion."""
+    if is_disclosure(question):
+        return Decision(SAFEGUARDING, "safeguarding", message("safeguarding"))
+    if is_injection(question):
+        return Decision(DECLINE, "injection", message("injection", suggestion=topics_line("suggestion", topics()[:5])))
+    return None
+
+
+def after(retrieval: Retrieval, ranked: list[Scored], vocabulary: Vocabulary) -> Decision:
+    """Scope, then a false premise (a notice above the answer, not a refusal)."""
+    why = out_of_scope(retrieval, ranked, vocabulary)
+    if why:
+        return declined(why, retrieval)
+    claim = false_premise(retrieval.query.corrected, vocabulary.stems)
+    return Decision(ANSWER, notice=message("premise", claim=claim) if claim else "")
+
+
+def declined(why: str, retrieval: Retrieval) -> Decision:
+    """The scope refusal, naming the nearest topics the retrieved passages do cover."""
+    from ..text.names import name_runs
+
+    topics: list[str] = []
+    for hit in retrieval.hits[:2]:
+        for name in name_runs(hit.chunk.text, numbers=False):
+            if name.words >= 2 and name.text not in topics:
+                topics.append(name.text)
+    nearest = topics_line("nearest", topics[:4])
+    return Decision(DECLINE, "scope", message("decline", nearest=nearest), detail=why)

@@ -1,0 +1,20 @@
+"""What the guards decide about a question, before any answer is drafted."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+ANSWER, DECLINE, SAFEGUARDING = "answer", "decline", "safeguarding"
+
+
+@dataclass(frozen=True)
+class Decision:
+    action: str  # answer | decline | safeguarding
+    reason: str = ""  # which guard or check decided: "safeguarding", "injection", "scope"
+    message: str = ""  # what the learner is told instead of an answer
+    detail: str = ""  # why, for tutors and logs ("the unit never mentions X")
+    notice: str = ""  # shown above an answer (a false premise)
+
+    @property
+    def answers(self) -> bool:
+        return self.action == ANSWER

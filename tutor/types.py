@@ -1,0 +1,72 @@
+"""The tutor's output types: an ``Answer`` with its ``Citation`` s, and the events ``Tutor.stream`` yields.
+
+A stream is ``Passages`` (the numbered passages, first), then ``Notice`` and ``Text`` events (each verified
+sentence as soon as it is checked), and last ``Done`` with the whole ``Answer``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+from .grounding.verify import Sentence
+
+ANSWERED, DECLINED, SAFEGUARDING = "answered", "declined", "safeguarding"
+
+
+@dataclass
+class Citation:
+    n: int
+    chunk_id: str
+    source: str
+    start: int  # span of the passage in the raw source file
+    end: int
+    text: str  # the raw passage, exactly as in the source
+    score: float
+    display: str = ""  # the repaired text shown to learners
+    paragraph: int = 0
+
+
+@dataclass
+class Answer:
+    status: str  # answered | declined | safeguarding
+    answer: str
+    backend: str = ""  # the backend that wrote it; empty when none did
+    reason: str = ""  # which guard or check decided a decline or signposting: safeguarding, injection, scope
+    citations: list[Citation] = field(default_factory=list)
+    sentences: list[Sentence] = field(default_factory=list)
+    retrieved: list[dict] = field(default_factory=list)
+    timings_ms: dict = field(default_factory=dict)
+    notice: str = ""  # a corrected false premise, why a fallback answered, or why the unit does not cover it
+    passages: list[Citation] = field(default_factory=list, repr=False)  # all numbered passages (for the UI)
+
+    @property
+    def verified(self) -> bool:
+        return all(s.supported for s in self.sentences)
+
+    def to_json(self) -> dict:
+        d = asdict(self)
+        d.pop("passages")
+        return d
+
+
+@dataclass(frozen=True)
+class Passages:
+    passages: list[Citation]
+
+
+@dataclass(frozen=True)
+class Text:
+    text: str
+
+
+@dataclass(frozen=True)
+class Notice:
+    text: str
+
+
+@dataclass(frozen=True)
+class Done:
+    answer: Answer
+
+
+Event = Passages | Text | Notice | Done
