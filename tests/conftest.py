@@ -13,8 +13,15 @@ from tutor.bench.util import chroma_server as start_chroma
 from tutor.bench.util import free_port, stop, wait_for_port  # noqa: F401 - used by the app and model tests
 
 ROOT = Path(__file__).resolve().parent.parent
-CORPUS = ROOT / "corpus"
-UNIT = CORPUS / "unit-25-safeguarding-outcome-1.4.txt"
+CORPUS = ROOT / "corpus"  # the course: five units, one folder each
+SLUG = "unit-25-safeguarding"  # the first unit, which most tests ask about
+UNIT = CORPUS / SLUG / "unit-25-safeguarding-outcome-1.4.txt"
+UNIT_SOURCE = f"corpus/{SLUG}/{UNIT.name}"  # how citations and the manifest name it
+
+
+def raw_of(source: str) -> str:
+    """The raw text of a corpus file named as citations name it ("corpus/<unit>/<file>")."""
+    return (ROOT / source).read_text(encoding="utf-8")
 
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -27,14 +34,17 @@ for _var in [v for v in os.environ if v.startswith("TUTOR_")]:  # tests choose t
 
 @pytest.fixture
 def make_settings(tmp_path):
-    """Settings over a private corpus copy and index folder."""
+    """Settings over a private corpus (a copy of the first unit, or of the whole course) and index folder."""
     from tutor.settings import Settings
 
-    def make(embed_model: str = "fake", corpus: Path | None = None, **kw) -> Settings:
+    def make(embed_model: str = "fake", corpus: Path | None = None, course: bool = False, **kw) -> Settings:
         if corpus is None:
             corpus = tmp_path / "corpus"
             if not corpus.exists():
-                shutil.copytree(CORPUS, corpus)
+                if course:
+                    shutil.copytree(CORPUS, corpus)
+                else:
+                    shutil.copytree(CORPUS / SLUG, corpus / SLUG)
         return Settings(corpus_dir=corpus, index_dir=tmp_path / "index", embed_model=embed_model,
                         db=tmp_path / "tutor.sqlite3", log_chats=False, **kw)
 

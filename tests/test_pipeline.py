@@ -12,12 +12,11 @@ from tutor.errors import BackendError, ConfigError, InputError
 from tutor.types import Done, Passages, Text
 from tutor.evals.cases import load_cases
 
-from tests.conftest import ROOT
+from tests.conftest import ROOT, SLUG, raw_of
 
 ANSWER_KEYS = {"status", "answer", "backend", "reason", "citations", "sentences", "retrieved", "timings_ms", "notice"}
-CITATION_KEYS = {"n", "chunk_id", "source", "start", "end", "text", "score", "display", "paragraph"}
+CITATION_KEYS = {"n", "chunk_id", "source", "start", "end", "text", "score", "display", "paragraph", "unit"}
 SENTENCE_KEYS = {"text", "citations", "support", "supported", "evidence"}
-RAW = (ROOT / "corpus" / "unit-25-safeguarding-outcome-1.4.txt").read_text(encoding="utf-8")
 
 
 @pytest.fixture(autouse=True)
@@ -43,7 +42,7 @@ def check_contract(answer, backend_prefix=None):
     for c in d["citations"]:
         assert set(c) == CITATION_KEYS
         assert 1 <= c["n"] <= len(retrieved_ids) and retrieved_ids[c["n"] - 1] == c["chunk_id"]
-        assert RAW[c["start"]:c["end"]] == c["text"]  # the exact raw passage
+        assert raw_of(c["source"])[c["start"]:c["end"]] == c["text"]  # the exact raw passage
     for s in d["sentences"]:
         assert set(s) == SENTENCE_KEYS
         assert s["citations"] and set(s["citations"]) <= numbers  # only retrieved passages, never invented
@@ -130,7 +129,7 @@ def test_streaming_gives_passages_first_then_text_then_the_answer(tutor):
 
 
 def dev_cases(kind):
-    return [c for c in load_cases(ROOT / "evals" / "dev.jsonl") if c["kind"] == kind]
+    return [c for c in load_cases(ROOT / "evals" / "units" / SLUG / "dev.jsonl") if c["kind"] == kind]
 
 
 @pytest.mark.parametrize("case", dev_cases("disclosure"), ids=lambda c: c["id"])

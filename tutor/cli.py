@@ -41,10 +41,9 @@ def cmd_status(args) -> int:
     print(f"Built:       {info['built_at']}")
     print(f"Embeddings:  {info['embed_model']}")
     print(f"Chunks:      {info['chunks']} (size {info['chunking']['size']}, overlap {info['chunking']['overlap']})")
-    print("Sources:")
-    for src, s in info["sources"].items():
-        where = ", ".join(f"{k} {s[k]}" for k in ("unit", "outcome") if k in s)
-        print(f"  {src}: {s['chunks']} chunks" + (f" ({where})" if where else ""))
+    print(f"Units:       {len(info['units'])}")
+    for slug, u in info["units"].items():
+        print(f"  {slug}: {u['title']} ({u['chunks']} chunks in {len(u['files'])} file{'s' * (len(u['files']) != 1)})")
     return 0
 
 
@@ -54,11 +53,11 @@ def cmd_ask(args) -> int:
 
     tutor = Tutor(_settings(args))
     if args.json:
-        answer = tutor.ask(args.question, args.history, args.backend)
+        answer = tutor.ask(args.question, args.history, args.backend, unit=args.unit)
         print(json.dumps(answer.to_json(), ensure_ascii=False))
         return 0
     answer = None
-    for event in tutor.stream(args.question, args.history, args.backend):
+    for event in tutor.stream(args.question, args.history, args.backend, unit=args.unit):
         if isinstance(event, (Text, Notice)):
             print(event.text, end="\n" if isinstance(event, Notice) else "", flush=True)
         elif isinstance(event, Done):
@@ -67,7 +66,7 @@ def cmd_ask(args) -> int:
     if answer.citations:
         print()
         for c in answer.citations:
-            print(f"[{c.n}] {c.source} paragraph {c.paragraph}, chars {c.start}-{c.end}: {c.display}")
+            print(f"[{c.n}] {c.unit}: {c.source} paragraph {c.paragraph}, chars {c.start}-{c.end}: {c.display}")
     print(f"\n({answer.status}; {answer.backend or answer.reason}; {answer.timings_ms['total']:.0f} ms)")
     return 0
 
@@ -111,16 +110,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("question")
     p.add_argument("--history", action="append", default=[], help="an earlier question (repeatable, oldest first)")
     p.add_argument("--backend", help="backend chain, e.g. extractive, local, hosted,local,extractive")
+    p.add_argument("--unit", help="answer from this unit only (see tutor status); default: every unit")
     p.add_argument("--index")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.set_defaults(func=cmd_ask)
 
-    p = sub.add_parser("eval", help="run the eval set and the quality gate")
-    p.add_argument("--cases", default="evals/cases.jsonl")
+    p = sub.add_parser("eval", help="run the eval cases per unit and the quality gate")
+    p.add_argument("--split", default="gate", choices=["gate", "dev", "all"],
+                   help="which cases: the gate units' held-out cases (default), the development ones, or both")
+    p.add_argument("--unit", help="only this unit's cases (a folder name under evals/units and corpus/)")
+    p.add_argument("--cases", help="a cases file of your own (needs --unit)")
     p.add_argument("--report-dir", default="evals/reports/latest")
     p.add_argument("--backend")
     p.add_argument("--thresholds", default="evals/thresholds.toml")
-    p.add_argument("--compare", action="store_true", help="also compare retrieval modes and answerers side by side")
+    p.add_argument("--compare", action="store_true", help="also run the naive baseline and other configurations")
+    p.add_argument("--with-local", action="store_true", help="with --compare: also the local model (slow)")
     p.add_argument("--index")
     p.set_defaults(func=cmd_eval)
 

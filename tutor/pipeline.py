@@ -66,10 +66,10 @@ class Tutor:
     def verifier(self) -> Verifier:
         return Verifier(self.vectors, threshold=self.settings.support_threshold)
 
-    def topics(self) -> list[str]:
+    def topics(self, unit: str | None = None) -> list[str]:
         """What the units cover, for messages; none when there is no index yet (signposting never needs one)."""
         try:
-            return self.retriever.vocabulary.topics()
+            return self.retriever.vocabulary(unit).topics()
         except TutorError:
             return []
 
@@ -88,14 +88,16 @@ class Tutor:
             self._backends[name] = backends.create(name, self.settings)
         return self._backends[name]
 
-    def ask(self, question: str, history=(), backend: str | None = None, mode: str | None = None) -> Answer:
-        return next(e.answer for e in self.stream(question, history, backend, mode) if isinstance(e, Done))
+    def ask(self, question: str, history=(), backend: str | None = None, mode: str | None = None,
+            unit: str | None = None) -> Answer:
+        return next(e.answer for e in self.stream(question, history, backend, mode, unit) if isinstance(e, Done))
 
-    def stream(self, question: str, history=(), backend: str | None = None, mode: str | None = None
-               ) -> Iterator[Event]:
+    def stream(self, question: str, history=(), backend: str | None = None, mode: str | None = None,
+               unit: str | None = None) -> Iterator[Event]:
+        """Answer one question, as events; ``unit`` limits the search to one unit (None: every unit)."""
         timer = Timer(time.perf_counter())
-        asked = check_question(question, history, self.settings.max_question_chars)
-        decision = guards.before(asked.question, self.topics)
+        asked = check_question(question, history, self.settings.max_question_chars, unit)
+        decision = guards.before(asked.question, lambda: self.topics(unit))
         if decision is not None:
             yield Text(decision.message)
             yield timer.done(self._refusal(decision))
@@ -107,7 +109,7 @@ class Tutor:
         request = Request(asked.question, retrieval.query.text, passages, self.vectors, asked.history,
                           retrieval.query_vector)
         ranked = rank_sentences(asked.question, retrieval.query.text, passages, self.vectors, retrieval.query_vector)
-        decision = guards.after(retrieval, ranked, self.retriever.vocabulary)
+        decision = guards.after(retrieval, ranked, self.retriever.vocabulary(unit))
         if not decision.answers:
             yield Text(decision.message)
             yield timer.done(self._refusal(decision, retrieval, numbered))
@@ -123,7 +125,7 @@ class Tutor:
             search = self.backend("hosted").condense(asked.question, history)
             history = () if search != asked.question else history
         t0 = time.perf_counter()
-        retrieval = self.retriever.search(search, history, k=self.settings.top_k, mode=mode)
+        retrieval = self.retriever.search(search, history, k=self.settings.top_k, mode=mode, unit=asked.unit)
         timer.retrieve = (time.perf_counter() - t0) * 1000
         return retrieval
 
@@ -158,7 +160,7 @@ class Tutor:
 def citation(p: Passage) -> Citation:
     c = p.chunk
     return Citation(n=p.n, chunk_id=c.id, source=c.source, start=c.raw_start, end=c.raw_end, text=c.raw,
-                    score=round(p.score, 6), display=c.text, paragraph=c.paragraph)
+                    score=round(p.score, 6), display=c.text, paragraph=c.paragraph, unit=c.unit)
 
 
 def retrieved(retrieval: Retrieval) -> list[dict]:

@@ -1,7 +1,7 @@
 """The first stage: a learner's question and earlier questions, checked and normalised.
 
 >>> check_question("  What\\x07 is   it? ", ["earlier one", "  "])
-Asked(question='What is it?', history=('earlier one',))
+Asked(question='What is it?', history=('earlier one',), unit=None)
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from .errors import InputError
 class Asked:
     question: str
     history: tuple[str, ...] = ()
+    unit: str | None = None  # the unit to answer from; None: every unit
 
 
 def clean_text(text) -> str:
@@ -26,7 +27,7 @@ def clean_text(text) -> str:
     return re.sub(r"\s+", " ", q).strip()
 
 
-def check_question(question, history=(), limit: int = 2000) -> Asked:
+def check_question(question, history=(), limit: int = 2000, unit: str | None = None) -> Asked:
     """Refuse an empty or over-long question with a clear message; never cut it."""
     q = clean_text(question)
     if not q:
@@ -34,4 +35,4 @@ def check_question(question, history=(), limit: int = 2000) -> Asked:
     if len(q) > limit:
         raise InputError(f"That question is {len(q):,} characters long; the limit is {limit:,}. "
                          "Please ask a shorter question (nothing was cut off or sent).")
-    return Asked(q, tuple(h for h in (clean_text(h) for h in history) if h))
+    return Asked(q, tuple(h for h in (clean_text(h) for h in history) if h), unit or None)

@@ -24,6 +24,7 @@ class Citation:
     score: float
     display: str = ""  # the repaired text shown to learners
     paragraph: int = 0
+    unit: str = ""  # the unit the passage belongs to
 
 
 @dataclass

@@ -37,11 +37,11 @@ def test_chunk_ids_are_stable_across_rebuilds_and_change_with_content(tmp_path):
     first = [c.id for c in chunk_document(doc)]
     second = [c.id for c in chunk_document(load_file(UNIT, CORPUS))]
     assert first == second and len(set(first)) == len(first)
-    edited = tmp_path / "corpus" / UNIT.name
-    edited.parent.mkdir()
+    edited = tmp_path / "corpus" / UNIT.parent.name / UNIT.name
+    edited.parent.mkdir(parents=True)
     raw = UNIT.read_text(encoding="utf-8")
     edited.write_text(raw.replace("sixty times", "60 times"), encoding="utf-8")
-    changed = [c.id for c in chunk_document(load_file(edited, edited.parent))]
+    changed = [c.id for c in chunk_document(load_file(edited, tmp_path / "corpus"))]
     assert len(set(first) - set(changed)) == 1 or len(set(first) - set(changed)) == 2  # only the edited chunk(s)
 
 

@@ -10,7 +10,7 @@ from tutor.ingest.index import Index, read_manifest, status
 from tutor.ingest.sync import sync
 from tutor.retrieval.hybrid import Retriever
 
-from tests.conftest import ROOT, UNIT
+from tests.conftest import CORPUS, ROOT, SLUG, UNIT, UNIT_SOURCE
 
 
 class CountingEmbeddings(HashEmbeddings):
@@ -39,7 +39,7 @@ def test_incremental_sync_moves_only_what_changed(make_settings, tmp_path):
     first = sync(settings, embedder=CountingEmbeddings())
     assert first.files == 3 and first.files_new == 3 and first.removed == 0
     before = ids_by_source(settings)
-    unit_ids = before["corpus/" + UNIT.name]
+    unit_ids = before[UNIT_SOURCE]
 
     again = CountingEmbeddings()
     report = sync(settings, embedder=again)
@@ -54,7 +54,7 @@ def test_incremental_sync_moves_only_what_changed(make_settings, tmp_path):
     after = ids_by_source(settings)
     assert report.files_new == 1 and report.files_changed == 1 and report.files_removed == 1
     assert report.files_unchanged == 1
-    assert after["corpus/" + UNIT.name] == unit_ids  # untouched file: same chunks
+    assert after[UNIT_SOURCE] == unit_ids  # untouched file: same chunks
     assert "corpus/gone.txt" not in after
     assert report.removed == len(before["corpus/gone.txt"]) + len(before["corpus/extra.md"] - after["corpus/extra.md"])
     assert report.added == len(after["corpus/new.txt"])
@@ -141,10 +141,14 @@ def test_cli_ingest_then_status(tmp_path):
     assert missing.returncode == 1 and "No index found at" in missing.stderr and "Run: tutor ingest" in missing.stderr
     ingest = run("ingest")
     assert ingest.returncode == 0, ingest.stderr
-    assert ingest.stdout.startswith("Indexed 1 files (1 new") and "chunks" in ingest.stdout
+    assert ingest.stdout.startswith("Indexed 5 units, 5 files (5 new") and "chunks" in ingest.stdout
     st = run("status", "--json")
     info = json.loads(st.stdout)
-    assert info["sources"]["corpus/" + UNIT.name]["unit"] == "25" and info["chunks"] > 10
+    assert info["sources"][UNIT_SOURCE]["unit"] == SLUG and info["chunks"] > 100
+    assert set(info["units"]) == {p.name for p in CORPUS.iterdir() if p.is_dir()}
+    assert info["units"][SLUG]["title"].startswith("Unit 25") and info["units"][SLUG]["files"] == [UNIT_SOURCE]
+    listing = run("status")
+    assert "Units:       5" in listing.stdout and f"  {SLUG}: Unit 25" in listing.stdout
     bad = subprocess.run([sys.executable, "-m", "tutor", "ingest", "--corpus", str(tmp_path / "nothing")],
                          capture_output=True, text=True, env=env, cwd=ROOT)
     assert bad.returncode == 1 and "does not exist" in bad.stderr and "Traceback" not in bad.stderr

@@ -7,7 +7,7 @@ from tutor.retrieval.hybrid import Retriever
 from tutor.retrieval.langchain import UnitRetriever
 from tutor.retrieval.vocabulary import Vocabulary
 
-from tests.conftest import UNIT
+from tests.conftest import SLUG, UNIT, UNIT_SOURCE
 
 
 @pytest.fixture(scope="module")
@@ -58,7 +58,7 @@ def retriever(unit_settings):
     ("Which gadgets were banned in Wakefield children's centres?", (), "mobile phones is now prohibited"),
 ])
 def test_messy_questions_find_the_right_passage(retriever, question, history, expected):
-    hits = retriever.search(question, history, k=3).hits
+    hits = retriever.search(question, history, k=3, unit=SLUG).hits
     assert any(expected in h.chunk.text for h in hits), [h.chunk.text[:60] for h in hits]
 
 
@@ -80,7 +80,7 @@ def test_unit_retriever_returns_documents_with_provenance(unit_settings):
     raw = UNIT.read_text(encoding="utf-8")
     for d in docs:
         m = d.metadata
-        assert m["source"] == "corpus/" + UNIT.name
+        assert m["source"] == UNIT_SOURCE
         assert raw[m["raw_start"]:m["raw_end"]].replace("\u2019", "'").replace("\u201c ", '"').replace("\u201d", '"') \
             .replace("  ", " ").startswith(d.page_content[:30].replace("\u2019", "'"))
     follow = UnitRetriever(k=1, settings=unit_settings).invoke("What did it recommend?",

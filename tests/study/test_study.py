@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import CORPUS, UNIT
+from tests.conftest import CORPUS, SLUG, UNIT
 from tutor.study import checking, glossary, model_items, starters
 from tutor.study import items as quiz_items
 from tutor.ingest.chunk import chunk_document
@@ -13,9 +13,13 @@ from tutor.text import STOPWORDS, terms
 
 
 @pytest.fixture(scope="module")
-def chunks():
-    docs, _ = load_corpus(CORPUS)
-    return [c for d in docs for c in chunk_document(d, 400, 1)]
+def course():
+    return {d.unit: chunk_document(d, 400, 1) for d in load_corpus(CORPUS).docs}
+
+
+@pytest.fixture(scope="module")
+def chunks(course):
+    return course[SLUG]
 
 
 @pytest.fixture(scope="module")
@@ -90,12 +94,11 @@ def test_feedback_quotes_and_cites_the_passage(by_answer):
     assert empty.feedback == "Type your answer in the box first." and not empty.attempted and right.attempted
 
 
-def test_glossary_cites_where_the_unit_spells_each_acronym_out(chunks):
+def test_glossary_lists_only_acronyms_the_unit_defines_itself(chunks):
     entries = glossary.glossary(chunks)
-    assert [e.acronym for e in entries] == ["SCR", "LSCB", "CAF", "EYFS"]
+    assert [e.acronym for e in entries] == ["SCR", "CAF"]  # LSCB and EYFS are used, never written out beside it
     longs = {e.acronym: e.long_form for e in entries}
-    assert longs["CAF"] == "Common Assessment Framework" and longs["EYFS"] == "Early Years Foundation Stage"
-    assert longs["LSCB"].replace("\u2019", "'") == "Local Children's Safeguarding Board"
+    assert longs["CAF"] == "Common Assessment Framework" and longs["SCR"] == "Serious Case Reviews"
     by_id = {c.id: c for c in chunks}
     for e in entries:
         assert e.sentence in by_id[e.chunk_id].sentence_texts()
@@ -113,6 +116,23 @@ def test_starter_questions_come_from_the_unit(chunks):
     for q in found:
         topic = q.rstrip("?").split(" about ")[-1].replace("What is the ", "").replace("What are ", "")
         assert topic.lower() in text
+
+
+@pytest.mark.parametrize("unit", ["psychology-memory", "economics-demand-supply", "sociology-deviance",
+                                  "physiology-immune-disorders"])
+def test_study_aids_of_any_unit_come_from_its_own_body_text(course, unit):
+    chunks = course[unit]
+    body = {s for c in chunks for _, s in c.answer_sentences()}
+    other = {s for u, cs in course.items() if u != unit for c in cs for s in c.sentence_texts()}
+    quiz = quiz_items.make_items(chunks)
+    assert quiz and all(i.sentence in body and not i.sentence.rstrip().endswith("?") for i in quiz)
+    assert all(i.unit == unit and i.sentence_no > 0 and f"sentence {i.sentence_no}" in i.citation for i in quiz)
+    text = " ".join(c.text for c in chunks)
+    for e in glossary.glossary(chunks):  # every acronym is written next to its long form in this unit
+        assert f"{e.long_form} ({e.acronym}" in e.sentence or f"{e.acronym} ({e.long_form}" in e.sentence
+    for q in starters.starter_questions(chunks):
+        assert not any(word in q for word in ("Baby P", "Serious Case", "Laming"))  # nothing of another unit
+    assert not body & other
 
 
 # ---- Items a hosted model writes: kept only when they check out against their passage -------------------------

@@ -29,8 +29,10 @@ class AskTab:
     def new_session() -> dict:
         return {"id": uuid.uuid4().hex, "questions": [], "blocks": [], "turn": 0}
 
-    def ask(self, message: str, chat: list | None, session: dict | None) -> Iterator[tuple[str, list, str, dict]]:
-        """Stream one answer: yields (textbox, chat messages, sources panel HTML, session)."""
+    def ask(self, message: str, chat: list | None, session: dict | None, unit: str | None = None
+            ) -> Iterator[tuple[str, list, str, dict]]:
+        """Stream one answer from ``unit`` (None or "": every unit): yields (textbox, chat messages, sources panel
+        HTML, session)."""
         session = session or self.new_session()
         chat = list(chat or [])
         turn, blocks = session["turn"] + 1, session["blocks"]
@@ -46,7 +48,7 @@ class AskTab:
         text = notice = ""
         passages, answer = [], None
         try:
-            for event in self.tutor.stream(message, session["questions"]):
+            for event in self.tutor.stream(message, session["questions"], unit=unit or None):
                 if isinstance(event, Done):
                     answer = event.answer
                     break
@@ -93,8 +95,9 @@ class AskTab:
             fresh["id"] = session["id"]  # same browser session, new conversation
         return "", [], render.sources_panel([]), fresh
 
-    def build(self, starters: list[str], glossary_html: str) -> None:
-        """The tab's components and events (inside a ``gr.Tab``)."""
+    def build(self, unit: gr.Dropdown, starters: list[str], glossary_html: str) -> tuple:
+        """The tab's components and events (inside a ``gr.Tab``); returns the components the unit picker updates
+        (the starter questions and the glossary)."""
         session = gr.State(self.new_session)
         with gr.Row(equal_height=False):
             with gr.Column(scale=3):
@@ -105,14 +108,15 @@ class AskTab:
                                      max_lines=6, elem_id="question")
                     send = gr.Button("Ask", variant="primary", scale=1, elem_id="ask-button")
                 new = gr.Button("New conversation", size="sm", elem_id="new-conversation")
-                gr.Examples([[q] for q in starters], inputs=[box], label="Starter questions")
+                examples = gr.Examples([[q] for q in starters], inputs=[box], label="Starter questions")
             with gr.Column(scale=2):
                 gr.Markdown("### Sources")
                 panel = gr.HTML(render.sources_panel([]), elem_id="sources-panel")
                 with gr.Accordion("Glossary of the unit's acronyms", open=False):
-                    gr.HTML(glossary_html)
+                    glossary = gr.HTML(glossary_html, elem_id="glossary")
         outputs = [box, chat, panel, session]
-        send.click(self.ask, [box, chat, session], outputs, api_name="ask")
-        box.submit(self.ask, [box, chat, session], outputs, api_visibility="private")
+        send.click(self.ask, [box, chat, session, unit], outputs, api_name="ask")
+        box.submit(self.ask, [box, chat, session, unit], outputs, api_visibility="private")
         for clear in (new.click, chat.clear):  # the chat's own bin icon must forget the history too
             clear(self.new_conversation, [session], outputs, api_visibility="private")
+        return examples.dataset, glossary

@@ -17,11 +17,9 @@ import gradio as gr
 
 from ..pipeline import Tutor
 from ..settings import PROJECT_ROOT, Settings
-from ..study.glossary import glossary
-from ..study.items import make_items
-from ..study.starters import starter_questions
 from . import render
 from .ask import AskTab
+from .course import ALL, Course
 from .practise import PractiseTab
 from .review import ReviewTab
 from .review_ui import build_review
@@ -40,24 +38,29 @@ class TutorApp:
         self.settings = settings
         self.tutor = tutor or Tutor(settings)
         self.store = store or Store.from_settings(settings)
-        chunks = self.tutor.retriever.index.chunks
-        self.glossary = glossary(chunks)
-        self.starters = starter_questions(chunks)
+        self.course = Course(self.tutor.retriever.index)
         self.ask = AskTab(self.tutor, self.store, settings.max_question_chars)
-        self.practise = PractiseTab(make_items(chunks))
+        self.practise = PractiseTab(lambda unit: self.course.aids(unit).items)
         self.review = ReviewTab(self.store, settings.review_password, settings.host, export_path or EXPORT_PATH)
         if settings.hosted_configured and settings.quiz_model_items > 0:
             threading.Thread(target=self.add_model_items, name="quiz-items", daemon=True).start()
 
-    def add_model_items(self, complete=None) -> int:
+    def add_model_items(self, complete=None, unit: str = ALL) -> int:
         """Quiz items from the hosted model (``complete``: prompt -> reply; the hosted backend's by default)."""
         try:
             complete = complete or self.tutor.backend("hosted").complete
         except Exception:  # noqa: BLE001 - the deterministic items remain
             log.exception("the hosted model is not available for quiz items")
             return 0
-        return self.practise.add_model_items(self.tutor.retriever.index.chunks, complete,
-                                             self.settings.quiz_model_items)
+        return self.practise.add_model_items(self.tutor.retriever.index.chunks_of(unit or None), complete,
+                                             self.settings.quiz_model_items, unit)
+
+    def switch_unit(self, unit: str):
+        """The unit picker: that unit's starter questions, glossary, attribution and quiz."""
+        aids = self.course.aids(unit or ALL)
+        about = render.about_html(self.course.title(unit), aids.attribution)
+        return (gr.Dataset(samples=[[q] for q in aids.starters]), render.glossary_html(aids.glossary), about,
+                *self.practise.switch(unit or ALL))
 
 
 def build_app(settings: Settings, tutor: Tutor | None = None, store: Store | None = None,
@@ -65,14 +68,18 @@ def build_app(settings: Settings, tutor: Tutor | None = None, store: Store | Non
     h = TutorApp(settings, tutor, store, export_path)
     with gr.Blocks(title="Unit tutor", fill_width=True, analytics_enabled=False) as app:
         app.handlers = h
-        gr.Markdown("# Unit tutor\nAnswers come only from the course unit, and every sentence cites its passage.")
+        gr.Markdown("# Unit tutor\nAnswers come only from the course units, and every sentence cites its passage.")
+        unit = gr.Dropdown(h.course.choices(), value=ALL, label="Unit", elem_id="unit-picker")
+        aids = h.course.aids(ALL)
+        about = gr.HTML(render.about_html(h.course.title(ALL), ""), elem_id="unit-about")
         with gr.Tabs():
             with gr.Tab("Ask", id="ask"):
-                h.ask.build(h.starters, render.glossary_html(h.glossary))
+                starters, glossary_box = h.ask.build(unit, aids.starters, render.glossary_html(aids.glossary))
             with gr.Tab("Practise", id="practise"):
-                h.practise.build()
+                quiz = h.practise.build()
             with gr.Tab("Review", id="review") as review:
                 build_review(h.review, review, locked_by_password=bool(settings.review_password))
+        unit.change(h.switch_unit, [unit], [starters, glossary_box, about, *quiz], api_visibility="private")
     return app
 
 

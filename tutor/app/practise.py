@@ -17,12 +17,14 @@ PRIVATE = {"api_visibility": "private"}
 
 
 class PractiseTab:
-    def __init__(self, items: list[QuizItem]):
+    """The quiz of the unit the learner picked (``items(unit)``); a session's state remembers which."""
+
+    def __init__(self, items: Callable[[str], list[QuizItem]]):
         self.items = items
 
-    def add_model_items(self, chunks, complete: Callable[[str], str], limit: int) -> int:
-        """Append quiz questions a model wrote (``complete``: prompt -> reply), each kept only when it checks out
-        against its passage. Returns how many were added."""
+    def add_model_items(self, chunks, complete: Callable[[str], str], limit: int, unit: str = "") -> int:
+        """Append quiz questions a model wrote (``complete``: prompt -> reply) to the unit's quiz, each kept only
+        when it checks out against its passage. Returns how many were added."""
         try:
             found, rejected = model_items.model_items(chunks, complete, limit)
         except Exception:  # noqa: BLE001 - the deterministic items remain; say why in the log
@@ -30,24 +32,26 @@ class PractiseTab:
             return 0
         for reason in rejected:
             log.info("quiz item rejected: %s", reason)
-        self.items.extend(found)  # list.extend is atomic: sessions see the longer list from their next item
+        self.items(unit).extend(found)  # list.extend is atomic: sessions see the longer list from their next item
         log.info("quiz: %d model-written items added, %d passages gave none", len(found), len(rejected))
         return len(found)
 
     @staticmethod
-    def new_quiz() -> dict:
-        return {"index": 0, "correct": 0, "attempted": 0, "checked": []}
+    def new_quiz(unit: str = "") -> dict:
+        return {"index": 0, "correct": 0, "attempted": 0, "checked": [], "unit": unit or ""}
 
     def card(self, state: dict) -> str:
-        item = self.items[state["index"]] if self.items else None
-        return render.quiz_card(item, state["index"] + 1, len(self.items))
+        items = self.items(state["unit"])
+        item = items[state["index"]] if items else None
+        return render.quiz_card(item, state["index"] + 1, len(items))
 
     def check(self, response: str, state: dict | None) -> tuple[str, str, dict]:
         """Check an answer: (feedback HTML, score, state). Only the first try at an item counts."""
         state = state or self.new_quiz()
-        if not self.items:
+        items = self.items(state["unit"])
+        if not items:
             return "", render.score_text(state), state
-        item = self.items[state["index"]]
+        item = items[state["index"]]
         result = checking.check(item, response)
         if result.attempted and item.id not in state["checked"]:
             state["checked"].append(item.id)
@@ -58,10 +62,16 @@ class PractiseTab:
     def next(self, state: dict | None) -> tuple[str, str, str, dict]:
         """Move on: (card HTML, cleared answer box, cleared feedback, state)."""
         state = state or self.new_quiz()
-        state["index"] = (state["index"] + 1) % max(1, len(self.items))
+        state["index"] = (state["index"] + 1) % max(1, len(self.items(state["unit"])))
         return self.card(state), "", "", state
 
-    def build(self) -> None:
+    def switch(self, unit: str) -> tuple[str, str, str, str, dict]:
+        """Another unit picked: its quiz from the first item, score reset (card, answer, feedback, score, state)."""
+        state = self.new_quiz(unit)
+        return self.card(state), "", "", render.score_text(state), state
+
+    def build(self) -> tuple:
+        """The tab's components and events; returns what the unit picker resets."""
         qstate = gr.State(self.new_quiz)
         card = gr.HTML(self.card(self.new_quiz()), elem_id="quiz-card")
         reply = gr.Textbox(label="Your answer", elem_id="quiz-answer")
@@ -73,3 +83,4 @@ class PractiseTab:
         check.click(self.check, [reply, qstate], [feedback, score, qstate], api_name="check")
         reply.submit(self.check, [reply, qstate], [feedback, score, qstate], **PRIVATE)
         nxt.click(self.next, [qstate], [card, reply, feedback, qstate], **PRIVATE)
+        return card, reply, feedback, score, qstate

@@ -79,9 +79,9 @@ def answer_html(answer, turn: int) -> str:
         badges += '<span class="badge unverified">some sentences not verified</span>'
     files = sorted({_name(c.source) for c in answer.citations})
     one_file = len(files) == 1
-    sources = " · ".join(cite(turn, c.n, f"[{c.n}] " + ("" if one_file else f"{escape(_name(c.source))} ")
+    sources = " · ".join(cite(turn, c.n, f"[{c.n}] " + ("" if one_file else f"{escape(c.unit)}: {escape(_name(c.source))} ")
                               + f"¶{c.paragraph}") for c in answer.citations)
-    label = f"Sources ({escape(files[0])})" if one_file else "Sources"
+    label = f"Sources ({escape(answer.citations[0].unit)}: {escape(files[0])})" if one_file else "Sources"
     return (f'<div class="answer answered">{note}<p>{link_markers(answer.answer, turn)}</p>'
             f'<p class="sources-line">{label}: {sources}</p><p class="badges">{badges}</p></div>')
 
@@ -115,8 +115,9 @@ def passage_card(c, turn: int | None, evidence: list[str] = (), cited: bool = Fa
     d = c if isinstance(c, dict) else c.__dict__
     css = "passage cited" if cited else "passage"
     anchor = f' id="src-{turn}-{d["n"]}"' if turn is not None else ""
+    unit = f'{escape(d.get("unit") or "")} · ' if d.get("unit") else ""
     return (f'<div class="{css}"{anchor}><div class="phead"><span class="num">[{d["n"]}]</span> '
-            f'{escape(_name(d["source"]))} · paragraph {d["paragraph"]} · score {d["score"]:.3f}'
+            f'{unit}{escape(_name(d["source"]))} · paragraph {d["paragraph"]} · score {d["score"]:.3f}'
             f'{" · cited" if cited else ""}</div><p>{_highlight(d["display"] or d["text"], list(evidence))}</p></div>')
 
 
@@ -139,7 +140,16 @@ def sources_panel(blocks: list[str]) -> str:
     return f'<div id="sources" class="sources">{newest}{folded}</div>'
 
 
+def about_html(title: str, attribution: str) -> str:
+    """What the learner is studying, and the unit's licence and attribution when it has one."""
+    note = (f'<details><summary>Source and licence</summary><pre class="attribution">{escape(attribution)}</pre>'
+            "</details>") if attribution else ""
+    return f'<div class="about"><p>Answering from: <b>{escape(title)}</b></p>{note}</div>'
+
+
 def glossary_html(entries: list[GlossaryEntry]) -> str:
+    if not entries:
+        return '<p class="glossary empty">No acronyms are defined in this unit.</p>'
     rows = "".join(
         f'<li><b>{escape(e.acronym)}</b>: {escape(e.long_form)} <span class="gcite">({escape(_name(e.source))}, '
         f'paragraph {e.paragraph}: “{_highlight(e.sentence, [e.long_form])}”)</span></li>' for e in entries)

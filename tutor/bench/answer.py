@@ -80,7 +80,7 @@ def model_first_token(tutor: Tutor, questions: list[dict], limit: int) -> dict:
     for case in [q for q in questions if q.get("kind", "answerable") == "answerable"][:limit]:
         hits = tutor.retriever.search(case["question"], tuple(case.get("history", ())), k=tutor.settings.top_k).hits
         passages = [Passage(i + 1, h.chunk, h.score) for i, h in enumerate(hits)][:backend.passages]
-        query = tutor.retriever.queries.process(case["question"], tuple(case.get("history", ()))).text
+        query = tutor.retriever.queries().process(case["question"], tuple(case.get("history", ()))).text
         prompt = render("answer", passages=passages_block(passages), question=query)  # as the backend asks
         with backend._turn():  # the model's turn, as LocalBackend.generate takes it
             llm.reset()  # no prompt prefix reused from an earlier call: the whole prompt is evaluated

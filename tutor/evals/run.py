@@ -1,4 +1,9 @@
-"""``tutor eval``: run the cases through the tutor, score them, write the report and apply the gate."""
+"""``tutor eval``: run each unit's cases through the tutor (retrieval limited to that unit), score them, report
+per unit and overall, and apply the gate (``evals/thresholds.toml``: floors per unit and overall).
+
+Gate cases are measured, never read case by case: for a gate split only summary figures are written; answers and
+failed cases are written for development splits only (``evals/README.md``).
+"""
 
 from __future__ import annotations
 
@@ -6,92 +11,106 @@ import json
 import sys
 import time
 import tomllib
+from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..errors import TutorError
 from ..settings import Settings
-from .cases import load_cases
+from .cases import CaseSet, case_sets, load_cases
 from .metrics import Scorer, gate, summarise
 
 
-def run_cases(tutor, cases: list[dict], backend: str | None = None, mode: str | None = None,
-              unverified: bool = False, progress: bool = True) -> list[dict]:
-    """Each case's ``tutor ask --json`` object, merged with its id."""
-    from ..errors import TutorError
-    from .unverified import unverified as reference
+@dataclass
+class UnitRun:
+    cases: CaseSet
+    answers: list[dict]
+    results: list[dict]
+    summary: dict
+    comparison: dict = field(default_factory=dict)  # configuration label -> summary "overall" block
 
+
+def progress(done: int, total: int, label: str) -> None:
+    """A bar on a terminal; a plain line every 25 cases (and at the end) in logs."""
+    if sys.stderr.isatty():
+        print(f"\r{label}: {done}/{total} cases", end="\n" if done == total else "", file=sys.stderr, flush=True)
+    elif done == total or done % 25 == 0:
+        print(f"{label}: {done}/{total} cases", file=sys.stderr, flush=True)
+
+
+def run_cases(ask, cases, label: str = "eval", show: bool = True) -> list[dict]:
+    """Each case's ``tutor ask --json`` object (``ask(case) -> dict``), merged with its id."""
     answers = []
     for i, case in enumerate(cases, 1):
         try:
-            if unverified:
-                answer = reference(tutor, case["question"], case["history"], backend).to_json()
-            else:
-                answer = tutor.ask(case["question"], case["history"], backend, mode=mode).to_json()
+            answer = ask(case)
         except TutorError as exc:
-            answer = {"status": "error", "answer": str(exc), "backend": backend or "", "citations": [],
+            answer = {"status": "error", "answer": str(exc), "backend": "", "reason": "error", "citations": [],
                       "sentences": [], "retrieved": [], "timings_ms": {"total": 0.0}}
         answers.append({"id": case["id"], **answer})
-        if progress:
-            print(f"\r{i}/{len(cases)} cases", end="", file=sys.stderr, flush=True)
-    if progress:
-        print(file=sys.stderr)
+        if show:
+            progress(i, len(cases), label)
     return answers
 
 
-def scorer_for(tutor) -> Scorer:
+def scorer_for(tutor, extra_raw: dict[str, str] | None = None) -> Scorer:
     chunks = tutor.retriever.index.chunks
-    return Scorer({c.id: c.raw for c in chunks}, tutor.verifier, {c.id: c.text for c in chunks})
+    return Scorer({**{c.id: c.raw for c in chunks}, **(extra_raw or {})}, tutor.verifier,
+                  {c.id: c.text for c in chunks})
 
 
-def evaluate(tutor, cases, backend=None, mode=None, unverified=False, progress=True):
-    answers = run_cases(tutor, cases, backend, mode, unverified, progress)
+def evaluate(tutor, cases: CaseSet, backend=None, mode=None, label: str = "") -> UnitRun:
+    ask = lambda case: tutor.ask(case["question"], case["history"], backend, mode=mode, unit=cases.unit).to_json()
+    answers = run_cases(ask, cases.cases, label or f"{cases.unit} ({cases.split})")
     scorer = scorer_for(tutor)
-    results = [scorer.case_result(c, a) for c, a in zip(cases, answers)]
-    return answers, results, summarise(results)
+    results = [scorer.case_result(c, a) for c, a in zip(cases.cases, answers)]
+    return UnitRun(cases, answers, results, summarise(results))
 
 
-COMPARE = [  # (label, backend, retrieval mode, unverified)
-    ("keyword only + extractive", "extractive", "keyword", False),
-    ("dense only + extractive", "extractive", "dense", False),
-    ("hybrid + extractive", "extractive", "hybrid", False),
-    ("hybrid, typos and history + extractive", "extractive", "hybrid+query", False),
-    ("local verified (no fallback)", "local", "hybrid+query", False),
-    ("local unverified (reference only)", "local", "hybrid+query", True),
-]
+def thresholds_for(path: Path | None) -> dict:
+    if not path or not Path(path).exists():
+        return {}
+    return tomllib.loads(Path(path).read_text(encoding="utf-8"))
+
+
+def apply_gate(runs: list[UnitRun], overall: dict, thresholds: dict) -> list[str]:
+    missed = []
+    for run in runs:
+        floors = thresholds.get("units", {}).get(run.cases.unit, {})
+        missed += gate(run.summary["overall"], floors, run.cases.unit) if floors else []
+    if thresholds.get("overall"):
+        missed += gate(overall["overall"], thresholds["overall"], "overall")
+    return missed
+
+
+def selected(args) -> list[CaseSet]:
+    if getattr(args, "cases", None):
+        if not args.unit:
+            raise TutorError("--cases needs --unit: the unit whose passages answer those cases.")
+        return [CaseSet(args.unit, "custom", Path(args.cases), tuple(load_cases(Path(args.cases))))]
+    return case_sets(args.split, args.unit)
 
 
 def main(args, settings: Settings) -> int:
     from ..pipeline import Tutor
+    from .compare import compare
     from .report import print_table, write_report
 
     t0 = time.perf_counter()
-    cases = load_cases(Path(args.cases))
     tutor = Tutor(settings)
-    answers, results, summary = evaluate(tutor, cases, args.backend)
-    thresholds = {}
-    if args.thresholds and Path(args.thresholds).exists():
-        thresholds = tomllib.loads(Path(args.thresholds).read_text())["gate"]
-    missed = gate(summary, thresholds) if thresholds else []
-    comparison = []
+    runs = [evaluate(tutor, s, args.backend) for s in selected(args)]
+    overall = summarise([r for run in runs for r in run.results])
+    thresholds = thresholds_for(args.thresholds) if all(r.cases.split == "gate" for r in runs) else {}
+    missed = apply_gate(runs, overall, thresholds)
     if args.compare:
-        for label, backend, mode, unverified in COMPARE:
-            print(f"compare: {label}", file=sys.stderr)
-            _, _, s = evaluate(tutor, cases, backend, mode, unverified)
-            comparison.append((label, s["overall"]))
+        compare(tutor, settings, runs, with_local=args.with_local)
+    meta = {"backend": args.backend or settings.backend, "seconds": round(time.perf_counter() - t0, 1),
+            "gate": {"thresholds": thresholds, "missed": missed}}
     out = Path(args.report_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    with open(out / "answers.jsonl", "w", encoding="utf-8") as fh:
-        for a in answers:
-            fh.write(json.dumps(a, ensure_ascii=False) + "\n")
-    summary["cases_file"] = str(args.cases)
-    summary["backend"] = args.backend or settings.backend
-    summary["seconds"] = round(time.perf_counter() - t0, 1)
-    summary["gate"] = {"thresholds": thresholds, "missed": missed}
-    (out / "summary.json").write_text(json.dumps(summary, indent=1))
-    write_report(out, cases, answers, results, summary, comparison)
-    print_table(summary, thresholds)
+    write_report(out, runs, overall, meta)
+    print_table(runs, overall, thresholds)
     print(f"report: {out / 'report.md'}")
     if missed:
         print("GATE FAILED:\n  " + "\n  ".join(missed), file=sys.stderr)
         return 1
-    print("gate passed" if thresholds else "no thresholds file: gate not applied")
+    print("gate passed" if thresholds else "no thresholds for these cases: gate not applied")
     return 0

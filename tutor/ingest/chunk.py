@@ -9,11 +9,14 @@ r"""Sentence-aware, paragraph-respecting chunking with stable ids and exact raw 
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import asdict, dataclass, field
+from typing import Iterator
 
 from ..text.sentences import split_sentences
-from .clean import Cleaned, clean
+from .clean import clean
 from .load import SourceDoc
+from .structure import ANSWERABLE, PATTERNS, paragraph_role, sentence_role
 
 @dataclass
 class Chunk:
@@ -29,9 +32,17 @@ class Chunk:
     raw: str = ""  # the raw passage itself, raw_text[raw_start:raw_end], quoted by citations
     sentences: list[tuple[int, int]] = field(default_factory=list)  # sentence spans within text
     meta: dict = field(default_factory=dict)
+    unit: str = ""  # the unit's slug
+    roles: list[str] = field(default_factory=list)  # each sentence's role: body, list, heading, question, ...
 
     def sentence_texts(self) -> list[str]:
         return [self.text[s:e] for s, e in self.sentences]
+
+    def answer_sentences(self) -> list[tuple[int, str]]:
+        """(index, sentence) of the sentences an answer or a quiz item may quote: body text and list items, not
+        headings, captions, tables, learning objectives, questions or a list's lead-in."""
+        roles = self.roles or ["body"] * len(self.sentences)
+        return [(i, t) for i, (t, r) in enumerate(zip(self.sentence_texts(), roles)) if r in ANSWERABLE]
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -50,33 +61,64 @@ def chunk_id(source: str, text: str, seen: dict[str, int]) -> str:
     return base if seen[base] == 1 else f"{base}-{seen[base]}"
 
 
-def chunk_document(doc: SourceDoc, size: int = 400, overlap: int = 1, cleaned: Cleaned | None = None) -> list[Chunk]:
+_LINE = re.compile(r"[^\n]*\n?")
+
+
+def blocks(raw: str) -> Iterator[tuple[int, int]]:
+    """Raw spans of the paragraphs: each line with text; consecutive table rows ("| a | b |") form one block."""
+    start = end = None
+    for m in _LINE.finditer(raw):
+        line = m.group().rstrip("\n")
+        table = PATTERNS["table_row"].match(line) is not None
+        if start is not None and not (table and PATTERNS["table_row"].match(raw[start:end])):
+            yield start, end
+            start = None
+        if line.strip():
+            start = m.start() if start is None else start
+            end = m.start() + len(line)
+    if start is not None:
+        yield start, end
+
+
+def chunk_document(doc: SourceDoc, size: int = 400, overlap: int = 1) -> list[Chunk]:
     """Chunks of whole sentences, at most ``size`` characters where a sentence allows, never crossing paragraphs;
-    neighbouring chunks of a paragraph share ``overlap`` sentences."""
-    c = cleaned or clean(doc.raw_text)
+    neighbouring chunks of a paragraph share ``overlap`` sentences. Each paragraph is cleaned on its own, so memory
+    stays bounded by the longest paragraph."""
+    markup = doc.source.lower().endswith(".md")
     chunks: list[Chunk] = []
     seen: dict[str, int] = {}
-    sentence_no = 0
-    offset = 0
-    for para_no, para in enumerate(c.text.split("\n"), start=1):
-        spans = [(offset + s, offset + e) for s, e in split_sentences(para)]
-        offset += len(para) + 1
-        i = 0
-        while i < len(spans):
-            j = i + 1
-            while j < len(spans) and spans[j][1] - spans[i][0] <= size:
-                j += 1
+    sentence_no = para_no = 0
+    for a, b in blocks(doc.raw_text):
+        c = clean(doc.raw_text[a:b], markup)
+        if not c.text.strip():
+            continue  # all markup (a table rule)
+        para_no += 1
+        role = paragraph_role(doc.raw_text[a:b], c.text)
+        spans = [(0, len(c.text))] if role == "table" else split_sentences(c.text)
+        roles = [sentence_role(c.text[s:e], role) for s, e in spans]
+        for i, j in _windows(spans, size, overlap):
             start, end = spans[i][0], spans[j - 1][1]
             text = c.text[start:end]
-            raw_start, raw_end = c.raw_span(start, end)
+            raw_start, raw_end = (a + x for x in c.raw_span(start, end))
             chunks.append(Chunk(
                 id=chunk_id(doc.source, text, seen), source=doc.source, title=doc.title, text=text,
                 raw_start=raw_start, raw_end=raw_end, raw=doc.raw_text[raw_start:raw_end], paragraph=para_no,
                 sentence_start=sentence_no + i, sentence_end=sentence_no + j,
-                sentences=[(s - start, e - start) for s, e in spans[i:j]], meta=dict(doc.meta),
-            ))
-            if j >= len(spans):
-                break
-            i = max(i + 1, j - overlap)
+                sentences=[(s - start, e - start) for s, e in spans[i:j]], meta=dict(doc.meta), unit=doc.unit,
+                roles=roles[i:j]))
         sentence_no += len(spans)
     return chunks
+
+
+def _windows(spans: list[tuple[int, int]], size: int, overlap: int) -> Iterator[tuple[int, int]]:
+    """(first, end) sentence indices of each chunk: as many sentences as fit in ``size`` characters (at least
+    one), the next chunk starting ``overlap`` sentences before the end of this one."""
+    i = 0
+    while i < len(spans):
+        j = i + 1
+        while j < len(spans) and spans[j][1] - spans[i][0] <= size:
+            j += 1
+        yield i, j
+        if j >= len(spans):
+            return
+        i = max(i + 1, j - overlap)

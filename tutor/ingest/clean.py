@@ -67,19 +67,45 @@ def split_glued(token: str) -> tuple[str, ...]:
     return tuple(out)
 
 
-def _normalise(raw: str) -> tuple[list[str], list[int]]:
+_DROP = "\x00"  # a raw character that is markup: it has no clean character
+_MD_DROP = re.compile(r"^\s{0,3}#{1,6}\s*|\*\*|__|`|(?<![\w*])\*(?=\S)|(?<=\S)\*(?![\w*])|!\[[^\]]*\]\([^)]*\)"
+                      r"|\[(?=[^\]]+\]\()|\]\([^)]*\)")
+_MD_RULE = re.compile(r"^\s*\|?(?:\s*:?-{3,}:?\s*\|?)+\s*$")  # a table's header rule: no text at all
+
+
+def markdown(line: str) -> str:
+    """The line with Markdown markup marked for dropping (heading #s, emphasis, code ticks, link and image
+    syntax, table rules) and table pipes as spaces; same length, so offsets still point into the raw line.
+
+    >>> markdown("## The **law** of [demand](http://x.org)").replace(_DROP, "")
+    'The law of demand'
+    """
+    if _MD_RULE.match(line):
+        return _DROP * len(line)
+    out = list(line.replace("|", " ") if line.lstrip().startswith("|") else line)
+    for m in _MD_DROP.finditer(line):
+        out[m.start():m.end()] = _DROP * (m.end() - m.start())
+    return "".join(out)
+
+
+def _normalise(raw: str, markup: bool = False) -> tuple[list[str], list[int]]:
     """Quotes and dashes straightened, whitespace collapsed (newlines kept as paragraph breaks), stray spaces
-    inside opening quotes and decimal points ("1. 4") removed."""
+    inside opening quotes and decimal points ("1. 4") removed, and with ``markup`` Markdown syntax dropped."""
     chars: list[str] = []
     offs: list[int] = []
     s = raw.translate(_QUOTES)
+    if markup:
+        s = "\n".join(markdown(line) for line in s.split("\n"))
     n = len(s)
     i = 0
     while i < n:
         ch = s[i]
+        if ch == _DROP:
+            i += 1
+            continue
         if ch.isspace():
             j = i
-            while j < n and s[j].isspace():
+            while j < n and (s[j].isspace() or s[j] == _DROP):
                 j += 1
             newline = "\n" in s[i:j]
             prev = chars[-1] if chars else ""
@@ -107,8 +133,9 @@ def _normalise(raw: str) -> tuple[list[str], list[int]]:
 _TOKEN = re.compile(r"[A-Za-z]+|\d+(?=[A-Z][a-z])")
 
 
-def clean(raw: str) -> Cleaned:
-    chars, offs = _normalise(raw)
+def clean(raw: str, markup: bool = False) -> Cleaned:
+    """The clean text of ``raw`` with its map back to the raw characters; ``markup``: the raw text is Markdown."""
+    chars, offs = _normalise(raw, markup)
     text = "".join(chars)
     out_chars: list[str] = []
     out_offs: list[int] = []

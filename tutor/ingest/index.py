@@ -15,16 +15,18 @@ from __future__ import annotations
 import json
 import os
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
+from functools import cached_property
 from pathlib import Path
 
 from ..errors import NoIndexError, TutorError
 from ..settings import Settings
 from .chunk import Chunk
 from .keyword import load_keyword_index
+from .units import Unit
 
 MANIFEST = "manifest.json"
-FORMAT = 1
+FORMAT = 2  # 2: chunks carry their unit and sentence roles
 
 
 def chroma_client(settings: Settings):
@@ -93,11 +95,30 @@ class Index:
         store = vector_store(settings, manifest["collection"], embedder)
         return cls(settings, manifest, load_chunks(gen_dir), load_keyword_index(gen_dir / "keyword"), store, embedder)
 
-    @property
+    @cached_property
     def by_id(self) -> dict[str, Chunk]:
-        if not hasattr(self, "_by_id"):
-            self._by_id = {c.id: c for c in self.chunks}
-        return self._by_id
+        return {c.id: c for c in self.chunks}
+
+    @cached_property
+    def units(self) -> dict[str, Unit]:
+        """The indexed units by slug, in corpus order."""
+        known = {f.name for f in fields(Unit)}
+        return {slug: Unit(**{k: v for k, v in u.items() if k in known})
+                for slug, u in self.manifest.get("units", {}).items()}
+
+    def unit(self, slug: str | None) -> Unit | None:
+        """The unit named ``slug`` (None for all units); an unknown name is an error listing the known ones."""
+        if not slug:
+            return None
+        if slug not in self.units:
+            raise TutorError(f"Unknown unit {slug!r}. Units in this index: {', '.join(self.units) or 'none'}.")
+        return self.units[slug]
+
+    def chunks_of(self, slug: str | None) -> list[Chunk]:
+        return self.chunks if not slug else [c for c in self.chunks if c.unit == slug]
+
+    def attribution(self, slug: str) -> str:
+        return self.manifest.get("units", {}).get(slug, {}).get("attribution_text", "")
 
 
 def _display(path: Path) -> str:
@@ -119,6 +140,10 @@ def status(settings: Settings) -> dict:
         "built_at": manifest["built_at"],
         "chunks": manifest["chunks"],
         "chunking": {"size": manifest["chunking"][0], "overlap": manifest["chunking"][1]},
-        "sources": {src: {"title": f["title"], "chunks": len(f["chunk_ids"]), **f.get("meta", {})}
+        "units": {slug: {"title": u["title"], "code": u["code"], "files": sorted(
+            src for src, f in manifest["files"].items() if f["unit"] == slug), "chunks": sum(
+            len(f["chunk_ids"]) for f in manifest["files"].values() if f["unit"] == slug)}
+            for slug, u in manifest.get("units", {}).items()},
+        "sources": {src: {"title": f["title"], "unit": f["unit"], "chunks": len(f["chunk_ids"]), **f.get("meta", {})}
                     for src, f in manifest["files"].items()},
     }

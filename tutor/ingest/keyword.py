@@ -16,12 +16,15 @@ def _bm25s():
     return bm25s
 
 
-def save_keyword_index(chunks: list[Chunk], folder: Path) -> None:
-    bm25s = _bm25s()
-
-    model = bm25s.BM25()
+def build_keyword_index(chunks: list[Chunk]):
+    """A bm25s index over the chunks' stemmed content words (in the order of ``chunks``)."""
+    model = _bm25s().BM25()
     model.index([terms(c.text) or ["_"] for c in chunks], show_progress=False)
-    model.save(str(folder))
+    return model
+
+
+def save_keyword_index(chunks: list[Chunk], folder: Path) -> None:
+    build_keyword_index(chunks).save(str(folder))
 
 
 def load_keyword_index(folder: Path):

@@ -7,13 +7,13 @@ that fails halfway leaves the previous generation live and complete.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import shutil
 import sys
 import time
 import uuid
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import TutorError
@@ -21,35 +21,11 @@ from ..settings import Settings
 from .chunk import Chunk, chunk_document
 from .index import FORMAT, MANIFEST, chroma_client, load_chunks, read_manifest, vector_store, write_atomic
 from .keyword import save_keyword_index
-from .load import load_corpus
+from .load import Corpus, load_corpus
+from .report import SyncReport
+from .units import Unit
 
 log = logging.getLogger("tutor")
-
-
-@dataclass
-class SyncReport:
-    files: int = 0
-    files_new: int = 0
-    files_changed: int = 0
-    files_removed: int = 0
-    files_unchanged: int = 0
-    added: int = 0  # chunks of new files
-    replaced: int = 0  # new chunks in changed files
-    removed: int = 0  # chunks gone (removed files, or replaced text in changed files)
-    unchanged: int = 0  # chunks carried over with their embeddings
-    embedded: int = 0  # texts sent to the embedding model
-    seconds: float = 0.0
-    skipped: list[tuple[str, str]] = field(default_factory=list)
-    generation: str = ""
-    up_to_date: bool = False
-
-    def line(self) -> str:
-        if self.up_to_date:
-            return f"Index is up to date: {self.files} files, {self.unchanged} chunks ({self.seconds:.1f} s)"
-        return (f"Indexed {self.files} files ({self.files_new} new, {self.files_changed} changed, "
-                f"{self.files_removed} removed, {self.files_unchanged} unchanged): chunks {self.added} added, "
-                f"{self.replaced} replaced, {self.removed} removed, {self.unchanged} unchanged "
-                f"in {self.seconds:.1f} s" + (f"; {len(self.skipped)} files skipped" if self.skipped else ""))
 
 
 ENCODE_SLICE = 256  # texts per call to the embedding model during ingest (one progress step each)
@@ -79,13 +55,14 @@ def sync(settings: Settings, rebuild: bool = False, embedder=None, show_progress
     from .embed import get_embedder, model_label
 
     t0 = time.perf_counter()
-    docs, skipped = _load(settings)
+    corpus = _load(settings)
+    docs, units = corpus.docs, {slug: _unit_entry(settings.corpus_dir, u) for slug, u in corpus.units.items()}
     model_name = getattr(embedder, "name", None) or model_label(settings.embed_model)
     old = None if rebuild else _reusable(read_manifest(settings.index_dir), settings, model_name)
     old_chunks = {c.id: c for c in load_chunks(settings.index_dir / "generations" / old["generation"])} if old else {}
-    report = SyncReport(files=len(docs), skipped=skipped)
+    report = SyncReport(files=len(docs), skipped=corpus.skipped, units=len(units))
     chunks = _plan(settings, docs, old, old_chunks, report)
-    if old and report.files_unchanged == len(docs) and not report.files_removed:
+    if old and report.files_unchanged == len(docs) and not report.files_removed and old.get("units") == units:
         report.generation, report.up_to_date = old["generation"], True
         report.seconds = time.perf_counter() - t0
         return report
@@ -105,7 +82,8 @@ def sync(settings: Settings, rebuild: bool = False, embedder=None, show_progress
         manifest = {"format": FORMAT, "generation": generation, "collection": collection, "embed_model": model_name,
                     "embed_setting": settings.embed_model, "chunking": [settings.chunk_size, settings.chunk_overlap],
                     "built_at": time.strftime("%Y-%m-%d %H:%M:%S %Z"), "chunks": len(chunks),
-                    "files": _files(docs, chunks), "chroma": "server" if settings.chroma_host else "embedded"}
+                    "units": units, "files": _files(docs, chunks),
+                    "chroma": "server" if settings.chroma_host else "embedded"}
         write_atomic(settings.index_dir / MANIFEST, json.dumps(manifest, indent=1))
     except BaseException:
         _drop(client, collection, gen_dir)
@@ -116,13 +94,21 @@ def sync(settings: Settings, rebuild: bool = False, embedder=None, show_progress
     return report
 
 
-def _load(settings: Settings):
+def _load(settings: Settings) -> Corpus:
     if not settings.corpus_dir.is_dir():
         raise TutorError(f"Corpus folder {settings.corpus_dir} does not exist. Create it or pass --corpus DIR.")
-    docs, skipped = load_corpus(settings.corpus_dir)
-    if not docs:
+    corpus = load_corpus(settings.corpus_dir)
+    if not corpus.docs:
         raise TutorError(f"Nothing could be indexed in {settings.corpus_dir}: no readable .txt, .md, .pdf, .docx or .html files.")
-    return docs, skipped
+    return corpus
+
+
+def _unit_entry(corpus_dir: Path, unit: Unit) -> dict:
+    """What the manifest records of a unit: its unit.toml fields and its attribution text (shown in the app)."""
+    entry = unit.to_dict()
+    path = corpus_dir / unit.slug / unit.attribution
+    entry["attribution_text"] = path.read_text(encoding="utf-8", errors="replace") if unit.attribution and path.is_file() else ""
+    return entry
 
 
 def _reusable(old: dict | None, settings: Settings, model_name: str) -> dict | None:
@@ -141,9 +127,9 @@ def _plan(settings: Settings, docs, old: dict | None, old_chunks: dict[str, Chun
     old_files = old["files"] if old else {}
     for doc in docs:
         prev = old_files.get(doc.source)
-        if prev and prev["sha256"] == doc.sha256:
+        if prev and prev["sha256"] == doc.sha256 and prev.get("unit") == doc.unit:
             report.files_unchanged += 1
-            chunks.extend(old_chunks[i] for i in prev["chunk_ids"])
+            chunks.extend(dataclasses.replace(old_chunks[i], title=doc.title) for i in prev["chunk_ids"])
             continue
         new = chunk_document(doc, settings.chunk_size, settings.chunk_overlap)
         if prev:
@@ -205,12 +191,12 @@ def _write_generation(gen_dir: Path, chunks: list[Chunk]) -> None:
 
 
 def _files(docs, chunks: list[Chunk]) -> dict:
-    return {doc.source: {"sha256": doc.sha256, "title": doc.title, "meta": doc.meta,
+    return {doc.source: {"sha256": doc.sha256, "title": doc.title, "meta": doc.meta, "unit": doc.unit,
                          "chunk_ids": [c.id for c in chunks if c.source == doc.source]} for doc in docs}
 
 
 def _metadata(c: Chunk) -> dict:
-    meta = {"source": c.source, "title": c.title, "paragraph": c.paragraph, "raw_start": c.raw_start,
+    meta = {"source": c.source, "unit": c.unit, "title": c.title, "paragraph": c.paragraph, "raw_start": c.raw_start,
             "raw_end": c.raw_end, "sentence_start": c.sentence_start, "sentence_end": c.sentence_end}
     meta.update({k: str(v) for k, v in c.meta.items()})
     return meta

@@ -16,6 +16,7 @@ import numpy as np
 
 from ..ingest.chunk import Chunk
 from ..ingest.index import Index, read_manifest
+from ..ingest.keyword import build_keyword_index
 from ..settings import Settings
 from ..text import terms
 from .query import Query, QueryProcessor
@@ -40,6 +41,7 @@ class Retrieval:
     query: Query
     hits: list[Hit]
     query_vector: list[float] = field(default_factory=list, repr=False)
+    unit: str | None = None  # the unit searched, None for all
 
     @property
     def top_dense(self) -> float:
@@ -53,14 +55,29 @@ class Retriever:
         if mode not in MODES:
             raise ValueError(f"Unknown retrieval mode {mode!r}. Known modes: {', '.join(MODES)}")
         self.index, self.mode = index, mode
-        self.vocabulary = Vocabulary.build([c.text for c in index.chunks])
-        self.queries = QueryProcessor(self.vocabulary)
+        self._known: dict[str | None, tuple[Vocabulary, QueryProcessor]] = {}
+        self._unit_keyword: dict[str, tuple] = {}
         self._reranker_name = reranker
         self._reranker = None
         self._lock = threading.Lock()
 
-    def _dense(self, vector: list[float], n: int) -> dict[str, float]:
-        results = self.index.store.similarity_search_by_vector_with_relevance_scores(vector, k=n)
+    def _knowledge(self, unit: str | None) -> tuple[Vocabulary, QueryProcessor]:
+        with self._lock:
+            if unit not in self._known:
+                vocabulary = Vocabulary.build([c.text for c in self.index.chunks_of(unit)])
+                self._known[unit] = (vocabulary, QueryProcessor(vocabulary))
+            return self._known[unit]
+
+    def vocabulary(self, unit: str | None = None) -> Vocabulary:
+        """What one unit (or, for None, the whole course) knows: its words, acronyms and names."""
+        return self._knowledge(self.index.unit(unit) and unit)[0]
+
+    def queries(self, unit: str | None = None) -> QueryProcessor:
+        return self._knowledge(self.index.unit(unit) and unit)[1]
+
+    def _dense(self, vector: list[float], n: int, unit: str | None) -> dict[str, float]:
+        where = {"unit": unit} if unit else None
+        results = self.index.store.similarity_search_by_vector_with_relevance_scores(vector, k=n, filter=where)
         return {doc.id: 1.0 - distance for doc, distance in results}
 
     def _similarity(self, vector: list[float], ids: list[str]) -> dict[str, float]:
@@ -75,25 +92,38 @@ class Retriever:
             out[cid] = float(q @ v / ((np.linalg.norm(q) * np.linalg.norm(v)) or 1.0))
         return out
 
-    def _keyword(self, text: str, n: int) -> dict[str, float]:
-        model = self.index.keyword
-        vocab = model.vocab_dict
-        tokens = [t for t in terms(text) if t in vocab]
+    def _keyword(self, text: str, n: int, unit: str | None) -> dict[str, float]:
+        model, chunks = self._keyword_index(unit)
+        tokens = [t for t in terms(text) if t in model.vocab_dict]
         if not tokens:
             return {}
         with self._lock:  # bm25s keeps per-call state; serialise it (it takes microseconds)
-            docs, scores = model.retrieve([tokens], k=min(n, len(self.index.chunks)), show_progress=False, n_threads=1)
-        return {self.index.chunks[int(i)].id: float(s) for i, s in zip(docs[0], scores[0]) if s > 0}
+            docs, scores = model.retrieve([tokens], k=min(n, len(chunks)), show_progress=False, n_threads=1)
+        return {chunks[int(i)].id: float(s) for i, s in zip(docs[0], scores[0]) if s > 0}
+
+    def _keyword_index(self, unit: str | None):
+        """The course's bm25s index, or one unit's (built on first use): a unit's word weights come from that
+        unit alone, as they would if it were the only unit indexed."""
+        if not unit:
+            return self.index.keyword, self.index.chunks
+        with self._lock:
+            if unit not in self._unit_keyword:
+                chunks = self.index.chunks_of(unit)
+                self._unit_keyword[unit] = (build_keyword_index(chunks), chunks)
+            return self._unit_keyword[unit]
 
     def search(self, question: str, history: tuple[str, ...] | list[str] = (), k: int = 5,
-               mode: str | None = None) -> Retrieval:
+               mode: str | None = None, unit: str | None = None) -> Retrieval:
+        """The ``k`` best passages for a question (within one unit when ``unit`` names one)."""
         mode = mode or self.mode
-        query = self.queries.process(question, history) if mode == "hybrid+query" else Query(question, question, question)
+        self.index.unit(unit)  # an unknown unit is an error that lists the known ones
+        query = (self.queries(unit).process(question, history) if mode == "hybrid+query"
+                 else Query(question, question, question))
         n = max(k * 4, 20)
         vector = self.index.embedder.embed_query(query.text)
-        dense = self._dense(vector, n) if mode != "keyword" else {}
+        dense = self._dense(vector, n, unit) if mode != "keyword" else {}
         # the question's own words count twice, so a follow-up's history gives the topic but not the focus
-        keyword = self._keyword(f"{query.text} {query.corrected}", n) if mode != "dense" else {}
+        keyword = self._keyword(f"{query.text} {query.corrected}", n, unit) if mode != "dense" else {}
         fused: dict[str, float] = {}
         for weight, ranking in ((DENSE_WEIGHT, dense), (KEYWORD_WEIGHT, keyword)):
             for rank, cid in enumerate(sorted(ranking, key=ranking.get, reverse=True)):
@@ -105,7 +135,7 @@ class Retriever:
                 for cid, s in sorted(fused.items(), key=lambda kv: kv[1], reverse=True) if cid in by_id]
         if self._reranker_name and hits:
             hits = self._rerank(query.text, hits)
-        return Retrieval(query=query, hits=hits[:k], query_vector=vector)
+        return Retrieval(query=query, hits=hits[:k], query_vector=vector, unit=unit)
 
     def _rerank(self, text: str, hits: list[Hit]) -> list[Hit]:
         if self._reranker is None:

@@ -34,13 +34,13 @@ class Scored:
 
 
 def candidate_sentences(passages: list[Passage]) -> dict[str, tuple[int, int]]:
-    """{sentence: (passage n, document sentence index)}, each sentence once; a list's lead-in (ending ":") says
-    nothing alone, its items do."""
+    """{sentence: (passage n, document sentence index)}, each sentence once, only sentences an answer may quote:
+    body text and list items, not headings, captions, tables, questions, learning objectives or a list's lead-in
+    (it says nothing alone; its items do)."""
     seen: dict[str, tuple[int, int]] = {}
     for p in passages:
-        for i, sentence in enumerate(p.chunk.sentence_texts()):
-            if not sentence.rstrip().endswith(":"):
-                seen.setdefault(sentence, (p.n, p.chunk.sentence_start + i))
+        for i, sentence in p.chunk.answer_sentences():
+            seen.setdefault(sentence, (p.n, p.chunk.sentence_start + i))
     return seen
 
 

@@ -38,6 +38,8 @@ class QuizItem:
     passage: str  # the passage's display text
     raw: str  # the passage exactly as in the source
     question: str = ""  # a model-written question (kind "question"); empty: the prompt blanks the answer out
+    unit: str = ""  # the unit it comes from
+    sentence_no: int = 0  # which sentence of the source it tests (1-based, in reading order)
 
     @property
     def prompt(self) -> str:
@@ -52,7 +54,8 @@ class QuizItem:
 
     @property
     def citation(self) -> str:
-        return f"{self.source}, paragraph {self.paragraph}, characters {self.raw_start}-{self.raw_end}"
+        where = f", sentence {self.sentence_no}" if self.sentence_no else ""
+        return f"{self.source}, paragraph {self.paragraph}{where}, characters {self.raw_start}-{self.raw_end}"
 
 
 def candidates(sentence: str) -> list[tuple[str, int, str]]:
@@ -88,13 +91,13 @@ def good_sentence(sentence: str) -> bool:
 
 
 def make_items(chunks: list[Chunk]) -> list[QuizItem]:
-    """Quiz items in unit order: from each sentence, its first number and its best name or term, each answer
-    asked once (where the unit first states it)."""
+    """Quiz items in unit order: from each body sentence (never a question, heading, caption, table or learning
+    objective), its first number and its best name or term, each answer asked once (where first stated)."""
     from .checking import normalise
 
     items, seen, asked, first_words = [], set(), set(), set()
     for chunk in chunks:
-        for sentence in chunk.sentence_texts():
+        for index, sentence in chunk.answer_sentences():
             if sentence in seen or not good_sentence(sentence):
                 continue  # chunks overlap by a sentence
             seen.add(sentence)
@@ -109,5 +112,6 @@ def make_items(chunks: list[Chunk]) -> list[QuizItem]:
                 if group == "name" and len(norm.split()) > 1:
                     first_words.add(norm.split()[0])
                 items.append(QuizItem(chunk.id, sentence, answer, kind, start, chunk.source, chunk.paragraph,
-                                      chunk.raw_start, chunk.raw_end, chunk.text, chunk.raw))
+                                      chunk.raw_start, chunk.raw_end, chunk.text, chunk.raw, unit=chunk.unit,
+                                      sentence_no=chunk.sentence_start + index + 1))
     return items

@@ -70,14 +70,15 @@ def checked_model_item(chunk: Chunk, reply: str) -> QuizItem | str:
         return "the question gives the answer away"
     asked = set(terms(question))
     # the sentence that holds the answer; of several, the one sharing most words with the question
-    holding = [(len(asked & set(terms(sent))), sent, m) for sent in chunk.sentence_texts()
+    holding = [(len(asked & set(terms(sent))), i, sent, m) for i, sent in chunk.answer_sentences()
                for m in [re.search(r"(?<!\w)" + re.escape(answer) + r"(?!\w)", sent, re.I)] if m]
     if not holding:
-        return f"answer {answer!r} is not in the passage"
-    shared, sentence, m = max(holding, key=lambda h: h[0])
+        return f"answer {answer!r} is not in the passage (in a sentence a quiz may quote)"
+    shared, index, sentence, m = max(holding, key=lambda h: h[0])
     if not shared or len(asked & set(terms(chunk.text))) < 0.5 * len(asked):
         return "the question is not about the passage"
     return QuizItem(chunk.id, sentence, m.group(), "question", m.start(), chunk.source, chunk.paragraph,
-                    chunk.raw_start, chunk.raw_end, chunk.text, chunk.raw, question)
+                    chunk.raw_start, chunk.raw_end, chunk.text, chunk.raw, question, unit=chunk.unit,
+                    sentence_no=chunk.sentence_start + index + 1)
 
 

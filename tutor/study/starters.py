@@ -1,28 +1,59 @@
-"""Starter questions a newcomer could begin with, made from the unit: terms it defines and its most-mentioned
-names."""
+"""Starter questions a newcomer could begin with, made from the unit: terms it defines (acronyms written out,
+key-term lists such as "- demand: the amount ...") and the names it mentions most. Templates are data
+(``starters.toml``).
+
+>>> from tutor.ingest.chunk import Chunk
+>>> text = "- opportunity cost: what is given up"
+>>> c = Chunk("c1", "u.txt", "U", text, 0, len(text), 1, 0, 1, text, [(0, len(text))], roles=["list"])
+>>> starter_questions([c])
+['What does the unit mean by opportunity cost?']
+"""
 
 from __future__ import annotations
 
+import re
+import tomllib
 from collections import Counter
+from pathlib import Path
+from string import Template
 
 from ..ingest.chunk import Chunk
 from ..text import fold
 from .glossary import glossary
 from .items import candidates
 
+TEMPLATES = {k: Template(v) for k, v in
+             tomllib.loads(Path(__file__).with_name("starters.toml").read_text(encoding="utf-8")).items()}
+_KEY_TERM = re.compile(r"^-?\s*([a-z][a-z' -]{2,40}):\s+\S")
+
+
+def defined_terms(chunks: list[Chunk]) -> list[str]:
+    """Terms the unit defines: acronyms' long forms, then "term: meaning" list items, in order."""
+    found = [e.long_form for e in glossary(chunks)]
+    for chunk in chunks:
+        for _, sentence in chunk.answer_sentences():
+            m = _KEY_TERM.match(sentence)
+            if m and len(m.group(1).split()) <= 4:
+                found.append(m.group(1).strip())
+    return list(dict.fromkeys(found))
+
 
 def starter_questions(chunks: list[Chunk], n: int = 4) -> list[str]:
-    """Questions a newcomer could begin with, from the unit's glossary and its most-mentioned names."""
-    out = []
-    for e in [e for e in glossary(chunks) if f"({e.acronym}" in e.sentence][:2]:  # terms the unit defines
-        out.append(f"What are {e.long_form.lower()}?" if e.long_form.endswith("s") else f"What is the {e.long_form}?")
-    counts = Counter()
-    for chunk in chunks:
-        for sentence in chunk.sentence_texts():
-            counts.update({a for a, _, k in candidates(sentence) if k == "name" and len(a.split()) == 2})
+    terms = defined_terms(chunks)
+    out = [_about(term) for term in terms[:2]]
+    counts: Counter = Counter()
+    for chunk in chunks:  # two-word names used inside sentences (not only as a sentence's first words)
+        for _, sentence in chunk.answer_sentences():
+            counts.update({a for a, start, k in candidates(sentence)
+                           if k == "name" and len(a.split()) == 2 and start > 0 and not any(ch.isdigit() for ch in a)})
     for name, _ in counts.most_common():
         if len(out) >= n:
             break
         if not any(fold(name) in fold(q) for q in out):
-            out.append(f"What does the unit say about {name}?")
-    return out
+            out.append(TEMPLATES["name"].substitute(name=name))
+    return (out + [_about(term) for term in terms[2:]])[:n]  # too few names: more defined terms
+
+
+def _about(term: str) -> str:
+    kind = "term" if not term[:1].isupper() else "plural" if term.endswith("s") else "proper"
+    return TEMPLATES[kind].substitute(term=term)
