@@ -44,6 +44,7 @@ def test_incremental_sync_moves_only_what_changed(make_settings, tmp_path):
     again = CountingEmbeddings()
     report = sync(settings, embedder=again)
     assert report.up_to_date and again.seen == []
+    old_sentences = {s for c in Index.open(settings, embedder=again).chunks for s in c.sentence_texts()}
 
     (corpus / "gone.txt").unlink()
     (corpus / "extra.md").write_text("# Extra\n\nWhistle blowing policies protect children. Staff must be trained "
@@ -60,11 +61,12 @@ def test_incremental_sync_moves_only_what_changed(make_settings, tmp_path):
     assert report.added == len(after["corpus/new.txt"])
     assert report.replaced == len(after["corpus/extra.md"] - before["corpus/extra.md"]) > 0
     assert report.unchanged == len(unit_ids) + len(after["corpus/extra.md"] & before["corpus/extra.md"])
-    # only the new and changed chunks were sent to the embedding model
+    # only the new and changed chunks, and sentences no earlier chunk had, were sent to the embedding model
     index = Index.open(settings, embedder=counting)
-    moved = {c.text for c in index.chunks if c.id not in set().union(*before.values())}
-    assert set(counting.seen) == moved
+    moved = [c for c in index.chunks if c.id not in set().union(*before.values())]
+    assert set(counting.seen) == {c.text for c in moved} | ({s for c in moved for s in c.sentence_texts()} - old_sentences)
     assert index.store.get()["ids"] and set(index.store.get()["ids"]) == {c.id for c in index.chunks}
+    assert len(index.sentence_store.get()["ids"]) == len(index.chunks_of_sentence)  # stale vectors were deleted
     assert len(index.keyword.vocab_dict) > 10
 
 
@@ -89,11 +91,14 @@ def test_interrupted_ingest_leaves_the_old_index_answering(make_settings):
     index = Index.open(settings)
     hits = Retriever(index).search("What is the Common Assessment Framework?", k=3).hits
     assert "Common Assessment Framework" in hits[0].chunk.text
-    assert len(index.store.get()["ids"]) == manifest["chunks"]
+    live = {i for f in manifest["files"].values() for i in f["chunk_ids"]}
+    assert live <= set(index.store.get()["ids"])  # vectors written so far sit beside the live ones, unused
     gens = list((settings.index_dir / "generations").iterdir())
-    assert [g.name for g in gens] == [manifest["generation"]]  # the half-built generation was removed
-    sync(settings)  # and the next ingest succeeds
-    assert "corpus/more.txt" in read_manifest(settings.index_dir)["files"]
+    assert [g.name for g in gens] == [manifest["generation"]]  # no half-built generation
+    sync(settings)  # and the next ingest succeeds, reusing what was written and deleting what is stale
+    after = read_manifest(settings.index_dir)
+    assert "corpus/more.txt" in after["files"]
+    assert set(Index.open(settings).store.get()["ids"]) == {i for f in after["files"].values() for i in f["chunk_ids"]}
 
 
 def test_nothing_indexable_is_an_error(make_settings, tmp_path):
@@ -129,8 +134,11 @@ def test_server_mode_against_a_real_chroma_server(make_settings, chroma_server):
     (settings.corpus_dir / "note.txt").write_text("A note on whistle blowing training.", encoding="utf-8")
     second = sync(settings, show_progress=False)
     assert second.added == 1 and second.unchanged == report.added
-    names = {c.name for c in client.list_collections()}
-    assert read_manifest(settings.index_dir)["collection"] in names and manifest["collection"] not in names
+    after = read_manifest(settings.index_dir)
+    assert after["collection"] == manifest["collection"]  # one collection per index, written in place
+    assert client.get_collection(after["collection"]).count() == after["chunks"]  # nothing stale left
+    mine = {c.name for c in client.list_collections() if c.name.startswith(f"tutor_{after['index_id']}_")}
+    assert mine == {after["collection"], after["sentence_collection"]}
 
 
 @pytest.mark.slow

@@ -64,26 +64,58 @@ def chunk_id(source: str, text: str, seen: dict[str, int]) -> str:
 _LINE = re.compile(r"[^\n]*\n?")
 
 
+def _group(line: str) -> str:
+    """Lines that join their neighbours of the same group into one block: table rows and list items."""
+    if PATTERNS["table_row"].match(line):
+        return "table"
+    return "list" if PATTERNS["list_item"].match(line) else ""
+
+
 def blocks(raw: str) -> Iterator[tuple[int, int]]:
-    """Raw spans of the paragraphs: each line with text; consecutive table rows ("| a | b |") form one block."""
+    """Raw spans of the paragraphs: each line with text, except that consecutive table rows ("| a | b |") form one
+    block, and so do consecutive list items ("- a", "- b")."""
     start = end = None
+    group = ""
     for m in _LINE.finditer(raw):
         line = m.group().rstrip("\n")
-        table = PATTERNS["table_row"].match(line) is not None
-        if start is not None and not (table and PATTERNS["table_row"].match(raw[start:end])):
+        kind = _group(line) if line.strip() else ""
+        if start is not None and not (kind and kind == group):
             yield start, end
             start = None
         if line.strip():
-            start = m.start() if start is None else start
+            if start is None:
+                start, group = m.start(), kind
             end = m.start() + len(line)
     if start is not None:
         yield start, end
 
 
+def _lines(raw: str, text: str) -> Iterator[tuple[str, int, int]]:
+    """(raw line, start, end) of each line of a block's clean text; clean lines follow the raw lines with text."""
+    raw_lines = [line for line in raw.split("\n") if line.strip()]
+    pos = 0
+    for raw_line, line in zip(raw_lines, text.split("\n")):
+        yield raw_line, pos, pos + len(line)
+        pos += len(line) + 1
+
+
+def _sentences(raw: str, text: str) -> tuple[list[tuple[int, int]], list[str]]:
+    """Sentence spans of a block's clean text and each one's role: a table row is one sentence, a list item or
+    line is split into sentences."""
+    spans, roles = [], []
+    for raw_line, a, b in _lines(raw, text):
+        role = paragraph_role(raw_line, text[a:b])
+        parts = [(0, b - a)] if role == "table" else split_sentences(text[a:b])
+        for s, e in parts:
+            spans.append((a + s, a + e))
+            roles.append(sentence_role(text[a + s:a + e], role))
+    return spans, roles
+
+
 def chunk_document(doc: SourceDoc, size: int = 400, overlap: int = 1) -> list[Chunk]:
-    """Chunks of whole sentences, at most ``size`` characters where a sentence allows, never crossing paragraphs;
-    neighbouring chunks of a paragraph share ``overlap`` sentences. Each paragraph is cleaned on its own, so memory
-    stays bounded by the longest paragraph."""
+    """Chunks of whole sentences, at most ``size`` characters where a sentence allows, never crossing paragraphs
+    (a list or a table is one paragraph); neighbouring chunks of a paragraph share ``overlap`` sentences. Each
+    paragraph is cleaned on its own, so memory stays bounded by the longest paragraph."""
     markup = doc.source.lower().endswith(".md")
     chunks: list[Chunk] = []
     seen: dict[str, int] = {}
@@ -93,9 +125,7 @@ def chunk_document(doc: SourceDoc, size: int = 400, overlap: int = 1) -> list[Ch
         if not c.text.strip():
             continue  # all markup (a table rule)
         para_no += 1
-        role = paragraph_role(doc.raw_text[a:b], c.text)
-        spans = [(0, len(c.text))] if role == "table" else split_sentences(c.text)
-        roles = [sentence_role(c.text[s:e], role) for s, e in spans]
+        spans, roles = _sentences(doc.raw_text[a:b], c.text)
         for i, j in _windows(spans, size, overlap):
             start, end = spans[i][0], spans[j - 1][1]
             text = c.text[start:end]

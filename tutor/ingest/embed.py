@@ -44,6 +44,9 @@ class SentenceTransformerEmbeddings(Embeddings):
     """sentence-transformers model, normalised vectors (cosine = dot product)."""
 
     def __init__(self, model: str, name: str | None = None, batch_size: int = 32):
+        # torch's OpenMP threads otherwise spin for a while after each call, starving the llama.cpp threads of a
+        # local model or the span proposer in the same process (a 0.3 s span took 5-30 s on 2 busy cores)
+        os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
         os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")

@@ -26,7 +26,7 @@ from .keyword import load_keyword_index
 from .units import Unit
 
 MANIFEST = "manifest.json"
-FORMAT = 2  # 2: chunks carry their unit and sentence roles
+FORMAT = 3  # 2: chunks carry their unit and sentence roles; 3: content-keyed chunk and sentence collections
 
 
 def chroma_client(settings: Settings):
@@ -52,11 +52,25 @@ def vector_store(settings: Settings, collection: str, embedder, client=None):
                   collection_metadata={"hnsw:space": "cosine"})
 
 
+REQUIRED = ("format", "generation", "collection", "sentence_collection", "files")
+
+
 def read_manifest(index_dir: Path) -> dict | None:
+    """The live manifest, None when there is no index yet; a damaged one is an error that says what to do."""
     path = index_dir / MANIFEST
     if not path.exists():
         return None
-    return json.loads(path.read_text(encoding="utf-8"))
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise TutorError(f"The index at {index_dir} is damaged ({MANIFEST}: {exc}). Run: tutor ingest --rebuild") from None
+    except OSError as exc:
+        raise TutorError(f"Cannot read {path} ({exc.strerror or exc}). Check its permissions.") from None
+    missing = [k for k in REQUIRED if not isinstance(manifest, dict) or k not in manifest]
+    if missing:
+        raise TutorError(f"The index at {index_dir} was built by another version or is damaged ({MANIFEST} lacks "
+                         f"{', '.join(missing)}). Run: tutor ingest --rebuild")
+    return manifest
 
 
 def write_atomic(path: Path, text: str) -> None:
@@ -80,8 +94,9 @@ class Index:
     manifest: dict
     chunks: list[Chunk]
     keyword: object
-    store: object
+    store: object  # the chunk vectors (langchain-chroma)
     embedder: object
+    sentence_store: object = None  # the sentence vectors
 
     @classmethod
     def open(cls, settings: Settings, embedder=None) -> "Index":
@@ -91,13 +106,30 @@ class Index:
         if manifest is None:
             raise NoIndexError(_display(settings.index_dir))
         gen_dir = settings.index_dir / "generations" / manifest["generation"]
+        if not (gen_dir / "chunks.jsonl").is_file() or not (gen_dir / "keyword").is_dir():
+            raise TutorError(f"The index at {settings.index_dir} is damaged (its generation {manifest['generation']} "
+                             "is missing). Run: tutor ingest --rebuild")
         embedder = embedder or get_embedder(manifest.get("embed_setting", settings.embed_model))
-        store = vector_store(settings, manifest["collection"], embedder)
-        return cls(settings, manifest, load_chunks(gen_dir), load_keyword_index(gen_dir / "keyword"), store, embedder)
+        client = chroma_client(settings)
+        store = vector_store(settings, manifest["collection"], embedder, client)
+        sentences = vector_store(settings, manifest["sentence_collection"], embedder, client)
+        return cls(settings, manifest, load_chunks(gen_dir), load_keyword_index(gen_dir / "keyword"), store, embedder,
+                   sentences)
 
     @cached_property
     def by_id(self) -> dict[str, Chunk]:
         return {c.id: c for c in self.chunks}
+
+    @cached_property
+    def chunks_of_sentence(self) -> dict[str, list[str]]:
+        """{sentence id: the ids of the chunks holding that sentence} (neighbouring chunks share sentences)."""
+        from .vectors import sentence_id
+
+        out: dict[str, list[str]] = {}
+        for c in self.chunks:
+            for s in c.sentence_texts():
+                out.setdefault(sentence_id(c.source, s), []).append(c.id)
+        return out
 
     @cached_property
     def units(self) -> dict[str, Unit]:
@@ -134,6 +166,7 @@ def status(settings: Settings) -> dict:
         raise NoIndexError(_display(settings.index_dir))
     return {
         "index": str(settings.index_dir),
+        "size_mb": round(sum(p.stat().st_size for p in settings.index_dir.rglob("*") if p.is_file()) / 1e6, 1),
         "chroma": settings.chroma_mode,
         "collection": manifest["collection"],
         "embed_model": manifest["embed_model"],

@@ -23,9 +23,7 @@ from .query import Query, QueryProcessor
 from .vocabulary import Vocabulary
 
 MODES = ("keyword", "dense", "hybrid", "hybrid+query")
-RRF_K = 60  # the usual constant: ranks, not raw scores, are fused, so the two scales never need calibrating
-DENSE_WEIGHT = 1.0
-KEYWORD_WEIGHT = 1.0
+RRF_K = 60  # the usual constant: ranks, not raw scores, are fused, so the scales never need calibrating
 
 
 @dataclass
@@ -34,6 +32,7 @@ class Hit:
     score: float  # fused score, higher is better
     dense: float = 0.0  # cosine similarity of the query to the chunk
     keyword: float = 0.0  # bm25 score
+    sentence: float = 0.0  # cosine similarity of the query to the chunk's closest sentence
 
 
 @dataclass
@@ -51,10 +50,12 @@ class Retrieval:
 class Retriever:
     """Searches one loaded index. Thread-safe for concurrent questions."""
 
-    def __init__(self, index: Index, mode: str = "hybrid+query", reranker: str = ""):
+    def __init__(self, index: Index, mode: str = "hybrid+query", reranker: str = "",
+                 weights: tuple[float, float, float] = (1.0, 1.0, 1.0)):
         if mode not in MODES:
             raise ValueError(f"Unknown retrieval mode {mode!r}. Known modes: {', '.join(MODES)}")
         self.index, self.mode = index, mode
+        self.weights = weights  # of the dense, keyword and closest-sentence rankings in the fusion
         self._known: dict[str | None, tuple[Vocabulary, QueryProcessor]] = {}
         self._unit_keyword: dict[str, tuple] = {}
         self._reranker_name = reranker
@@ -78,7 +79,19 @@ class Retriever:
     def _dense(self, vector: list[float], n: int, unit: str | None) -> dict[str, float]:
         where = {"unit": unit} if unit else None
         results = self.index.store.similarity_search_by_vector_with_relevance_scores(vector, k=n, filter=where)
-        return {doc.id: 1.0 - distance for doc, distance in results}
+        return {doc.id: 1.0 - distance for doc, distance in results}  # (langchain-chroma returns the distance)
+
+    def _sentences(self, vector: list[float], n: int, unit: str | None) -> dict[str, float]:
+        """{chunk id: similarity of its closest sentence} over the ``n`` closest sentences."""
+        if self.index.sentence_store is None:
+            return {}
+        where = {"unit": unit} if unit else None
+        results = self.index.sentence_store.similarity_search_by_vector_with_relevance_scores(vector, k=n, filter=where)
+        best: dict[str, float] = {}
+        for doc, distance in results:
+            for cid in self.index.chunks_of_sentence.get(doc.id, ()):
+                best[cid] = max(best.get(cid, -1.0), 1.0 - distance)
+        return best
 
     def _similarity(self, vector: list[float], ids: list[str]) -> dict[str, float]:
         """Cosine similarity of the query to these chunks only, from their stored vectors."""
@@ -122,20 +135,23 @@ class Retriever:
         n = max(k * 4, 20)
         vector = self.index.embedder.embed_query(query.text)
         dense = self._dense(vector, n, unit) if mode != "keyword" else {}
+        sentence = self._sentences(vector, 3 * n, unit) if mode not in ("keyword", "dense") else {}
         # the question's own words count twice, so a follow-up's history gives the topic but not the focus
         keyword = self._keyword(f"{query.text} {query.corrected}", n, unit) if mode != "dense" else {}
         fused: dict[str, float] = {}
-        for weight, ranking in ((DENSE_WEIGHT, dense), (KEYWORD_WEIGHT, keyword)):
+        for weight, ranking in zip(self.weights, (dense, keyword, sentence)):
             for rank, cid in enumerate(sorted(ranking, key=ranking.get, reverse=True)):
                 fused[cid] = fused.get(cid, 0.0) + weight / (RRF_K + rank + 1)
-        if mode == "keyword":  # the dense score still informs scope decisions and verification
-            dense = self._similarity(vector, list(keyword))
         by_id = self.index.by_id
-        hits = [Hit(by_id[cid], s, dense.get(cid, 0.0), keyword.get(cid, 0.0))
+        hits = [Hit(by_id[cid], s, dense.get(cid, 0.0), keyword.get(cid, 0.0), sentence.get(cid, 0.0))
                 for cid, s in sorted(fused.items(), key=lambda kv: kv[1], reverse=True) if cid in by_id]
         if self._reranker_name and hits:
             hits = self._rerank(query.text, hits)
-        return Retrieval(query=query, hits=hits[:k], query_vector=vector, unit=unit)
+        hits = hits[:k]
+        filled = self._similarity(vector, [h.chunk.id for h in hits if h.chunk.id not in dense])
+        for h in hits:  # the scope decision needs every hit's similarity, also of hits found by keyword alone
+            h.dense = filled.get(h.chunk.id, h.dense)
+        return Retrieval(query=query, hits=hits, query_vector=vector, unit=unit)
 
     def _rerank(self, text: str, hits: list[Hit]) -> list[Hit]:
         if self._reranker is None:
@@ -160,5 +176,6 @@ def get_retriever(settings: Settings) -> Retriever:
     with _cache_lock:
         if key not in _cache:
             _cache.clear()
-            _cache[key] = Retriever(Index.open(settings), reranker=settings.reranker)
+            _cache[key] = Retriever(Index.open(settings), reranker=settings.reranker,
+                                    weights=(settings.dense_weight, settings.keyword_weight, settings.sentence_weight))
         return _cache[key]

@@ -8,7 +8,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 
 from ..text import squash, terms, words
@@ -24,6 +24,7 @@ class Vocabulary:
     acronyms: dict[str, str]  # ACR -> long form (search expansions)
     phrases: list[frozenset[str]]  # names of two or more capitalised words, as stem sets
     names: Counter  # names of two or more capitalised words, as written, by how often the units use them
+    pairs: set[tuple[str, str]] = field(default_factory=set)  # neighbouring content stems ("consum", "surplus")
 
     @classmethod
     def build(cls, texts: list[str]) -> "Vocabulary":
@@ -31,8 +32,9 @@ class Vocabulary:
         phrases = [stems for t in texts for _, stems in name_stems(t)] + [
             frozenset(terms(long)) for long in acronyms.values()]
         names = Counter(n.text for t in texts for n in name_runs(t, numbers=False) if n.words >= 2)
+        pairs = {pair for t in texts for ts in [terms(t)] for pair in zip(ts, ts[1:])}
         return cls(Counter(w for t in texts for w in words(t)), {s for t in texts for s in terms(t)},
-                   squash(" ".join(texts)), acronyms, phrases, names)
+                   squash(" ".join(texts)), acronyms, phrases, names, pairs)
 
     @cached_property
     def words(self) -> set[str]:

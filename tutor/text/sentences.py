@@ -36,7 +36,7 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
 
 
 def _add(spans: list[tuple[int, int]], text: str, start: int, end: int) -> None:
-    while start < end and text[start] in " •":
+    while start < end and (text[start] in " •" or text.startswith(("- ", "* "), start)):
         start += 1
     while end > start and text[end - 1] == " ":
         end -= 1
