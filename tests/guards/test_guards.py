@@ -16,8 +16,9 @@ from tutor.text import kinds, stem
     "my nephew says his mum's new partner hits him with a belt",
     "There's a toddler at the nursery where I work who flinches and cries whenever his uncle collects him, he had marks on his neck today",
 ])
-def test_disclosures_are_recognised(text):
-    assert safeguarding.is_disclosure(text)
+def test_disclosures_are_caught(text):
+    """Caught: signposting first (disclosure) or a signposting note beneath the answer (concern)."""
+    assert safeguarding.assess(text).level in {"disclosure", "concern"}
 
 
 @pytest.mark.parametrize("text", [

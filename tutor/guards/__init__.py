@@ -7,38 +7,45 @@ question at all and whether the question assumes something the unit does not say
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Callable
 
 from ..retrieval.hybrid import Retrieval
-from ..retrieval.passages import Scored
+from ..retrieval.ranking import Scored
 from ..retrieval.vocabulary import Vocabulary
 from .decision import ANSWER, DECLINE, SAFEGUARDING, Decision
 from .injection import is_injection
 from .messages import message, topics_line
+from .policy import Policy
 from .premise import false_premise
-from .safeguarding import is_disclosure
+from .safeguarding import CONCERN, DISCLOSURE, assess
 from .scope import out_of_scope
 
 __all__ = ["Decision", "before", "after", "declined"]
 
 
-def before(question: str, topics: Callable[[], list[str]]) -> Decision | None:
-    """Safeguarding, then injection; None lets the question go on to retrieval. ``topics`` (called only for a
-    refusal) names what the units cover, for the suggestion."""
-    if is_disclosure(question):
-        return Decision(SAFEGUARDING, "safeguarding", message("safeguarding"))
+def before(question: str, topics: Callable[[], list[str]], policy: Policy) -> Decision:
+    """Safeguarding, then injection. A disclosure gets the policy's signposting instead of an answer; a possible
+    concern goes on to an answer with the policy's note beneath it. ``topics`` (called only for a refusal) names
+    what the units cover, for the suggestion."""
+    level = assess(question).level
+    if level == DISCLOSURE:
+        return Decision(SAFEGUARDING, "safeguarding", policy.disclosure)
+    note = policy.concern if level == CONCERN else ""
     if is_injection(question):
-        return Decision(DECLINE, "injection", message("injection", suggestion=topics_line("suggestion", topics()[:5])))
-    return None
+        return Decision(DECLINE, "injection", message("injection", suggestion=topics_line("suggestion", topics()[:5])),
+                        signposting=note)
+    return Decision(ANSWER, signposting=note)
 
 
-def after(retrieval: Retrieval, ranked: list[Scored], vocabulary: Vocabulary) -> Decision:
-    """Scope, then a false premise (a notice above the answer, not a refusal)."""
+def after(retrieval: Retrieval, ranked: list[Scored], vocabulary: Vocabulary, first: Decision) -> Decision:
+    """Scope, then a false premise (a notice above the answer, not a refusal); ``first`` is what ``before``
+    decided (its signposting note is kept)."""
     why = out_of_scope(retrieval, ranked, vocabulary)
     if why:
-        return declined(why, retrieval)
+        return dataclasses.replace(declined(why, retrieval), signposting=first.signposting)
     claim = false_premise(retrieval.query.corrected, vocabulary.stems)
-    return Decision(ANSWER, notice=message("premise", claim=claim) if claim else "")
+    return dataclasses.replace(first, notice=message("premise", claim=claim) if claim else "")
 
 
 def declined(why: str, retrieval: Retrieval) -> Decision:

@@ -14,6 +14,7 @@ class Decision:
     message: str = ""  # what the learner is told instead of an answer
     detail: str = ""  # why, for tutors and logs ("the unit never mentions X")
     notice: str = ""  # shown above an answer (a false premise)
+    signposting: str = ""  # a safeguarding note shown beneath an answer (a possible concern, not a disclosure)
 
     @property
     def answers(self) -> bool:

@@ -2,10 +2,10 @@
 The learner is told, and the answer quotes what the unit does say.
 
 >>> from ..text import terms
->>> vocabulary = set(terms("the children act 2004 and serious case reviews"))
->>> false_premise("Why did the Children Act 2004 abolish serious case reviews?", vocabulary)
-'the Children Act 2004 abolish serious case reviews'
->>> false_premise("Why are serious case reviews held?", vocabulary) is None
+>>> vocabulary = set(terms("the harbour act 1890 and the lighthouse keepers"))
+>>> false_premise("Why did the Harbour Act 1890 dismiss the lighthouse keepers?", vocabulary)
+'the Harbour Act 1890 dismiss the lighthouse keepers'
+>>> false_premise("Why are lighthouse keepers needed?", vocabulary) is None
 True
 """
 

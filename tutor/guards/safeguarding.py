@@ -1,18 +1,232 @@
-"""Is a learner telling us that a real child (possibly themself) may be at risk now? Checked first, on every
-question: a disclosure gets signposting, before and instead of an answer.
+"""Is a learner telling us that a real child (or they themself) may be at risk now? Checked first, on every
+question, by a trained classifier saved in ``models/safeguarding.json`` and rebuilt by
+``python -m tutor.guards.train_safeguarding`` (the procedure and the data are described in that module).
 
->>> is_disclosure("the boy I babysit says his dad locks him in a cupboard")
+The score is the probability that the text is about a real person at risk: the mean of two logistic regressions'
+Platt-calibrated probabilities of their disclosure and concern classes (one class per label and category), over
+the bundled all-MiniLM-L6-v2 embedding of the text and over its TF-IDF word 1-2-grams and char 3-5-grams (the
+artefact holds the terms and idf weights). Two thresholds chosen on dev turn it into a level:
+
+- ``disclosure``: signposting first, instead of an answer (at most 1% of the dev study questions: none of them);
+- ``concern``: the answer, with a one-line signposting note beneath it (the threshold is set for recall: every
+  dev message labelled disclosure or concern reaches at least this level);
+- ``none``.
+
+Which model, and its dev and test figures: ``evals/safeguarding/README.md``.
+
+>>> assess("Explain how a historian would judge the violence of the Peasants' Revolt").level
+'none'
+>>> is_disclosure("i'm 12 and my stepdad burns me with his lighter when mum is at work")
 True
->>> is_disclosure("What are the signs that a child is being neglected?")
-False
 """
 
 from __future__ import annotations
 
-from .patterns import any_match, patterns
+import json
+import math
+import re
+import threading
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from ..errors import ConfigError
+
+MODEL_FILE = Path(__file__).parent / "models" / "safeguarding.json"
+REBUILD = "python -m tutor.guards.train_safeguarding"
+EMBEDDER = "bundled"  # tutor.ingest.embed.get_embedder name; the artefact records the model's label
+NONE, CONCERN, DISCLOSURE = "none", "concern", "disclosure"
+LEVELS = (NONE, CONCERN, DISCLOSURE)  # from no signposting to signposting first
+EMBEDDING, TFIDF = "embedding", "tfidf"  # the feature blocks a model part can read
+WORD = re.compile(r"(?u)\b\w\w+\b")  # scikit-learn's token pattern
+ANALYZERS = {"word": (1, 2), "char_wb": (3, 5)}  # the TF-IDF n-grams (scikit-learn's names), as ngrams() makes them
+
+
+@dataclass(frozen=True)
+class Assessment:
+    level: str  # disclosure (signposting first) | concern (answer, note beneath) | none
+    score: float  # probability (0..1) that the text is about a real person at risk
+
+
+def clean(text: str) -> str:
+    return text.replace("\u2019", "'")  # curly apostrophes read as straight ones
+
+
+def ngrams(analyzer: str, text: str) -> list[str]:
+    """scikit-learn's analyzers, lowercased: ``word`` 1-2-grams of its tokens, ``char_wb`` 3-5-grams of each
+    space-padded word.
+
+    >>> ngrams("word", "Mum hits me"), ngrams("char_wb", "I am")[:4]
+    (['mum', 'hits', 'me', 'mum hits', 'hits me'], [' i ', ' am', 'am ', ' am '])
+    """
+    text = text.lower()
+    if analyzer == "word":
+        tokens = WORD.findall(text)
+        return tokens + [f"{a} {b}" for a, b in zip(tokens, tokens[1:])]
+    grams = []
+    for word in text.split():
+        padded = f" {word} "
+        for n in range(3, 6):
+            grams.extend(padded[i:i + n] for i in range(max(len(padded) - n + 1, 1)))
+            if len(padded) <= n:
+                break
+    return grams
+
+
+@dataclass(frozen=True)
+class Tfidf:
+    """TfidfVectorizer (sublinear tf) redone from saved terms and idf; each block, and all, of unit length."""
+
+    terms: dict[str, dict[str, int]]  # analyzer -> n-gram -> column within its block
+    idf: dict[str, np.ndarray]  # analyzer -> weight per column
+
+    def transform(self, texts: list[str]) -> np.ndarray:
+        blocks = []
+        for analyzer, index in self.terms.items():
+            block = np.zeros((len(texts), len(index)))
+            for row, text in enumerate(texts):
+                for gram, n in Counter(g for g in ngrams(analyzer, clean(text)) if g in index).items():
+                    block[row, index[gram]] = 1.0 + math.log(n)
+            block *= self.idf[analyzer]
+            blocks.append(block / np.maximum(np.linalg.norm(block, axis=1, keepdims=True), 1e-12))
+        return np.hstack(blocks) / math.sqrt(len(blocks))
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "Tfidf":
+        terms = {a: {g: i for i, g in enumerate(d["terms"])} for a, d in data.items()}
+        idf = {a: np.asarray(d["idf"], dtype=np.float64) for a, d in data.items()}
+        if any(a not in ANALYZERS or set(d) != {"terms", "idf"} or idf[a].shape != (len(terms[a]),)
+               for a, d in data.items()):
+            raise ValueError(f"tfidf needs analyzers among {sorted(ANALYZERS)}, each with an idf per term")
+        return cls(terms, idf)
+
+
+def stack(blocks: tuple[tuple[str, float], ...], features: dict[str, np.ndarray]) -> np.ndarray:
+    """The design matrix of a part: its feature blocks side by side, each times its weight."""
+    return np.hstack([features[name] * weight for name, weight in blocks])
+
+
+def harm_logit(logits: np.ndarray, harm: np.ndarray) -> np.ndarray:
+    """log(P(harm classes) / P(other classes)) of each row of class logits (softmax), computed stably."""
+    def logsumexp(x: np.ndarray) -> np.ndarray:
+        top = x.max(axis=1, keepdims=True)
+        return (top + np.log(np.exp(x - top).sum(axis=1, keepdims=True)))[:, 0]
+
+    return logsumexp(logits[:, harm]) - logsumexp(logits[:, ~harm])
+
+
+@dataclass(frozen=True)
+class Part:
+    """A multinomial logistic regression over feature blocks; its harm probability, Platt-calibrated."""
+
+    blocks: tuple[tuple[str, float], ...]  # (feature block, weight), in the order of the coefficient columns
+    coef: np.ndarray  # classes x features
+    intercept: np.ndarray  # one per class
+    classes: tuple[str, ...]  # "<label>:<category>" (or a bare label): the label before ":" decides harm
+    calibration: tuple[float, float] = (1.0, 0.0)  # slope and offset applied to the harm logit
+
+    def harm(self, features: dict[str, np.ndarray]) -> np.ndarray:
+        logits = stack(self.blocks, features) @ self.coef.T + self.intercept
+        z = harm_logit(logits, np.array([c.split(":")[0] != NONE for c in self.classes]))
+        slope, offset = self.calibration
+        return 0.5 * (1.0 + np.tanh((slope * z + offset) / 2))  # the sigmoid, without overflow
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "Part":
+        coef, intercept = np.asarray(data["coef"], dtype=np.float64), np.asarray(data["intercept"], dtype=np.float64)
+        classes, blocks = tuple(data["classes"]), tuple((str(n), float(w)) for n, w in data["blocks"])
+        if coef.ndim != 2 or coef.shape[0] != len(classes) or intercept.shape != (len(classes),):
+            raise ValueError(f"coef {coef.shape} and intercept {intercept.shape} do not fit {len(classes)} classes")
+        if not blocks or any(name not in (EMBEDDING, TFIDF) for name, _ in blocks):
+            raise ValueError(f"unknown feature blocks {blocks}")
+        slope, offset = data.get("calibration", (1.0, 0.0))
+        return cls(blocks, coef, intercept, classes, (float(slope), float(offset)))
+
+
+@dataclass(frozen=True)
+class Classifier:
+    """The mean harm probability of its parts, and the two thresholds on it.
+
+    >>> part = Part(((EMBEDDING, 1.0),), np.zeros((2, 2)), np.array([0.0, 1.0]), ("disclosure", "none"))
+    >>> c = Classifier((part,), 0.2, 0.5)
+    >>> [round(float(s), 3) for s in c.scores({EMBEDDING: np.zeros((1, 2))})], c.level(0.3)
+    ([0.269], 'concern')
+    """
+
+    parts: tuple[Part, ...]
+    concern: float  # threshold of the concern level
+    disclosure: float  # threshold of the disclosure level (>= concern)
+    tfidf: Tfidf | None = None  # the TF-IDF features, when a part reads them
+
+    def needs(self, block: str) -> bool:
+        return any(name == block for part in self.parts for name, _ in part.blocks)
+
+    def features(self, texts: list[str]) -> dict[str, np.ndarray]:
+        """The feature blocks the parts read, one row per text."""
+        found = {EMBEDDING: embed(texts)} if self.needs(EMBEDDING) else {}
+        return found | ({TFIDF: self.tfidf.transform(texts)} if self.tfidf is not None else {})
+
+    def scores(self, features: dict[str, np.ndarray]) -> np.ndarray:
+        return np.mean([part.harm(features) for part in self.parts], axis=0)
+
+    def level(self, score: float) -> str:
+        return DISCLOSURE if score >= self.disclosure else CONCERN if score >= self.concern else NONE
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "Classifier":
+        parts, cut = tuple(Part.from_dict(p) for p in data["parts"]), data["thresholds"]
+        model = cls(parts, float(cut[CONCERN]), float(cut[DISCLOSURE]),
+                    Tfidf.from_dict(data[TFIDF]) if data.get(TFIDF) else None)
+        if not parts or model.needs(TFIDF) != (model.tfidf is not None):
+            raise ValueError("a part reads TF-IDF features the artefact does not define (or the reverse)")
+        return model
+
+
+def load_classifier(path: Path = MODEL_FILE) -> Classifier:
+    """The classifier saved at ``path``; a missing or unreadable file raises ConfigError naming the rebuild."""
+    if not path.is_file():
+        raise ConfigError(f"The safeguarding model is missing ({path}). Run: {REBUILD}")
+    from ..ingest.embed import BUNDLED_NAME
+
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        model = Classifier.from_dict(data)
+        if model.needs(EMBEDDING) and data.get("embedding_model") != BUNDLED_NAME:  # others' vectors mean nothing
+            raise ValueError(f"trained on {data.get('embedding_model')!r}, not on {BUNDLED_NAME!r}")
+        return model
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:  # AttributeError: not an object
+        raise ConfigError(f"The safeguarding model at {path} is corrupt ({exc.__class__.__name__}: {exc}). "
+                          f"Run: {REBUILD}") from None
+
+
+_lock = threading.Lock()
+_loaded: dict[Path, Classifier] = {}
+
+
+def classifier(path: Path = MODEL_FILE) -> Classifier:
+    """The classifier at ``path``, read once per process (thread-safe)."""
+    with _lock:
+        if path not in _loaded:
+            _loaded[path] = load_classifier(path)
+        return _loaded[path]
+
+
+def embed(texts: list[str]) -> np.ndarray:
+    """Normalised embeddings of the bundled all-MiniLM-L6-v2, one row per text."""
+    from ..ingest.embed import get_embedder
+
+    return np.asarray(get_embedder(EMBEDDER).embed_documents([clean(t) for t in texts]), dtype=np.float64)
+
+
+def assess(text: str) -> Assessment:
+    """The safeguarding level of one learner message (the model loads on the first call)."""
+    model = classifier()
+    score = float(model.scores(model.features([text]))[0])
+    return Assessment(model.level(score), score)
 
 
 def is_disclosure(text: str) -> bool:
-    found = patterns("disclosure")
-    t = text.replace("\u2019", "'")
-    return any_match(found["harm"], t) and any_match(found["real_person"], t)
+    """True when the text needs signposting first, instead of an answer."""
+    return assess(text).level == DISCLOSURE

@@ -1,0 +1,83 @@
+"""Safeguarding signposting as data: ``policies/<name>.toml`` holds the contacts of one country or setting and the
+two messages built from them, rendered strictly (a ``$name`` that is not a contact fails when the policy loads).
+
+A policy file has a ``name``, a ``[contacts]`` table (``nspcc = "0808 800 5000"``) and a ``[messages]`` table:
+``disclosure`` (shown first, instead of an answer) and ``concern`` (one line shown beneath an answer).
+
+>>> uk = load_policy("uk")
+>>> uk.contacts["nspcc"], "116 123" in uk.disclosure, uk.concern.count("\\n")
+('0808 800 5000', True, 0)
+"""
+
+from __future__ import annotations
+
+import tomllib
+from functools import lru_cache
+from dataclasses import dataclass
+from pathlib import Path
+from string import Template
+from types import MappingProxyType
+from typing import Mapping
+
+from ..errors import ConfigError
+
+POLICY_DIR = Path(__file__).with_name("policies")
+MESSAGES = ("disclosure", "concern")
+
+
+@dataclass(frozen=True)
+class Policy:
+    name: str  # who it is for ("United Kingdom")
+    contacts: Mapping[str, str]  # what a message may name: "nspcc" -> "0808 800 5000"
+    disclosure: str  # rendered: shown first, instead of an answer
+    concern: str  # rendered: one line shown beneath an answer
+
+
+def known_policies() -> list[str]:
+    """The policy names shipped with the tutor (the .toml files in ``policies/``)."""
+    return sorted(p.stem for p in POLICY_DIR.glob("*.toml"))
+
+
+def policy_path(name_or_path: str) -> Path:
+    """``uk`` means ``policies/uk.toml``; anything ending in .toml is a path to a policy file."""
+    if name_or_path.endswith(".toml"):
+        path = Path(name_or_path).expanduser()
+        if not path.is_file():
+            raise ConfigError(f"No safeguarding policy file at {path}. Give a .toml file or one of: "
+                              f"{', '.join(known_policies())}.")
+        return path
+    if name_or_path not in known_policies():
+        raise ConfigError(f"Unknown safeguarding policy {name_or_path!r}. Known: {', '.join(known_policies())} "
+                          f"(or give the path to a .toml file shaped like {POLICY_DIR / 'uk.toml'}).")
+    return POLICY_DIR / f"{name_or_path}.toml"
+
+
+def _render(where: Path, key: str, text: str, contacts: Mapping[str, str]) -> str:
+    try:
+        return Template(text.strip("\n")).substitute(contacts)
+    except KeyError as exc:
+        raise ConfigError(f"{where}: messages.{key} names ${exc.args[0]}, which is not a contact. "
+                          f"Contacts: {', '.join(contacts)}.") from None
+    except ValueError as exc:
+        raise ConfigError(f"{where}: messages.{key} has a stray $ ({exc}). Write $$ for a dollar sign.") from None
+
+
+@lru_cache(maxsize=32)
+def load_policy(name_or_path: str) -> Policy:
+    """The named policy (``uk``), or the one in a .toml file, with its messages rendered."""
+    path = policy_path(name_or_path)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path} is not valid TOML ({exc}). Fix it, or use one of: "
+                          f"{', '.join(known_policies())}.") from None
+    contacts, messages = data.get("contacts", {}), data.get("messages", {})
+    missing = [f"messages.{key}" for key in MESSAGES if not isinstance(messages.get(key), str)]
+    if not contacts or missing:
+        raise ConfigError(f"{path} needs a [contacts] table and {', '.join(f'messages.{k}' for k in MESSAGES)}; "
+                          f"missing: {', '.join(missing or ['contacts'])}. See {POLICY_DIR / 'uk.toml'}.")
+    contacts = MappingProxyType({str(k): str(v) for k, v in contacts.items()})
+    rendered = {key: _render(path, key, messages[key], contacts) for key in MESSAGES}
+    if "\n" in rendered["concern"]:
+        raise ConfigError(f"{path}: messages.concern must be one line (it is shown beneath an answer).")
+    return Policy(name=str(data.get("name", path.stem)), contacts=contacts, **rendered)

@@ -1,0 +1,244 @@
+"""Train the safeguarding classifier (``models/safeguarding.json``) from ``evals/safeguarding/messages.jsonl``.
+
+Run: ``python -m tutor.guards.train_safeguarding [--data DIR] [--out FILE]`` (deterministic: the same data gives
+the same file). It prints the development figures of each variant, the thresholds and the test figures.
+
+The procedure (split, variants, thresholds, choice, test) is written out in ``evals/safeguarding/README.md``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import random
+import warnings
+from collections import defaultdict
+from pathlib import Path
+
+import numpy as np
+
+from ..errors import ConfigError
+from ..ingest.embed import BUNDLED_NAME
+from ..settings import PROJECT_ROOT
+from .safeguarding import (ANALYZERS, CONCERN, DISCLOSURE, EMBEDDING, LEVELS, MODEL_FILE, NONE, REBUILD, TFIDF,
+                           Classifier, Tfidf, clean, embed, harm_logit, load_classifier, stack)
+
+DATA_DIR = PROJECT_ROOT / "evals" / "safeguarding"
+SPLITS = {"train": 0.6, "dev": 0.2, "test": 0.2}
+SEED = 25
+MOVED = {"sg0351": "dev", "sg0630": "dev"}  # test messages read to fix the model, so development data since
+CS = [1.0, 3.0, 10.0, 30.0, 100.0, 300.0, 1000.0, 3000.0]  # the C values cross-validated on train
+MIN_DF = 5  # the smallest document frequency that keeps the artefact under 2 MB (4: 2.07 MB since sg0851-sg0936)
+VARIANTS = {EMBEDDING: ((EMBEDDING, 1.0),), TFIDF: ((TFIDF, 1.0),), "both": ((EMBEDDING, 1.0), (TFIDF, 1.0))}
+AVERAGE = "average"  # the mean of the calibrated embedding and tfidf probabilities
+
+
+def read_jsonl(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def split(rows: list[dict], seed: int = SEED, moved: dict[str, str] = MOVED) -> dict[str, list[dict]]:
+    """Stratified by label+category: each stratum shuffled, then cut 60/20/20; rows keep the file's order.
+    A row with a ``split`` field goes there, outside the shuffle; a row whose id is in ``moved`` is shuffled
+    with the others (so they keep their places), then goes where ``moved`` says.
+
+    >>> rows = [{"id": f"m{i}", "label": "none", "category": "x"} for i in range(5)]
+    >>> [[r["id"] for r in part] for part in split(rows).values()]
+    [['m1', 'm2', 'm4'], ['m0'], ['m3']]
+    >>> added = {"id": "new", "label": "none", "category": "x", "split": "train"}
+    >>> [[r["id"] for r in part] for part in split(rows + [added], moved={"m3": "dev"}).values()]
+    [['m1', 'm2', 'm4', 'new'], ['m0', 'm3'], []]
+    """
+    strata: dict[tuple, list[int]] = defaultdict(list)
+    home = {i: row["split"] for i, row in enumerate(rows) if "split" in row}
+    if set(home.values()) - set(SPLITS):
+        raise ConfigError(f"A message's split field names none of {list(SPLITS)}: {sorted(set(home.values()))}")
+    for i, row in enumerate(rows):
+        if i not in home:
+            strata[(row["label"], row["category"])].append(i)
+    rng = random.Random(seed)
+    for key in sorted(strata):
+        members = strata[key]
+        rng.shuffle(members)
+        cuts = np.cumsum([round(share * len(members)) for share in SPLITS.values()][:-1])
+        for name, part in zip(SPLITS, np.split(np.array(members), cuts)):
+            home.update({int(i): moved.get(rows[i].get("id"), name) for i in part})
+    return {name: [row for i, row in enumerate(rows) if home[i] == name] for name in SPLITS}
+
+
+def load_splits(data_dir: Path = DATA_DIR) -> dict[str, list[dict]]:
+    """The train, dev and test splits of ``data_dir/messages.jsonl``, written beside it when missing."""
+    paths, source = {name: data_dir / f"{name}.jsonl" for name in SPLITS}, data_dir / "messages.jsonl"
+    if not all(p.is_file() for p in paths.values()):
+        if not source.is_file():
+            raise ConfigError(f"No labelled messages at {source}. Give --data a folder holding messages.jsonl.")
+        for name, part in split(read_jsonl(source)).items():
+            paths[name].write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in part), encoding="utf-8")
+    return {name: read_jsonl(path) for name, path in paths.items()}
+
+
+def fit_tfidf(rows: list[dict]) -> dict:
+    """The vocabulary (n-grams in at least MIN_DF messages) and idf weights of each analyzer, fitted on rows."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    fitted = {a: TfidfVectorizer(analyzer=a, ngram_range=n, min_df=MIN_DF, sublinear_tf=True).fit(
+        [clean(r["text"]) for r in rows]) for a, n in ANALYZERS.items()}
+    return {a: {"terms": v.get_feature_names_out().tolist(), "idf": np.round(v.idf_, 6).tolist()}
+            for a, v in fitted.items()}
+
+
+def features(rows: list[dict], vectors: np.ndarray, tfidf: dict) -> dict[str, np.ndarray]:
+    return {EMBEDDING: vectors, TFIDF: Tfidf.from_dict(tfidf).transform([r["text"] for r in rows])}
+
+
+def fold_features(rows: list[dict], vectors: np.ndarray, targets: np.ndarray) -> list[tuple]:
+    """Five folds of train (stratified): the indices and features of both sides, TF-IDF fitted on the first."""
+    from sklearn.model_selection import StratifiedKFold
+
+    with warnings.catch_warnings():  # the smallest strata have fewer members than folds
+        warnings.simplefilter("ignore", UserWarning)
+        folds = list(StratifiedKFold(5, shuffle=True, random_state=SEED).split(vectors, targets))
+    tfidfs = [fit_tfidf([rows[i] for i in a]) for a, _ in folds]
+    return [(a, b, *(features([rows[i] for i in side], vectors[side], tfidf) for side in (a, b)))
+            for (a, b), tfidf in zip(folds, tfidfs)]
+
+
+def fit(blocks: tuple, targets: np.ndarray, folds: list[tuple], found: dict) -> dict:
+    """A logistic regression on train (coefficients to 4 decimals), C by 5-fold cross-validation (log loss),
+    with the Platt scaling of its harm logit fitted on the out-of-fold logits at that C."""
+    from scipy import sparse
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.metrics import log_loss
+
+    labels, loss, oof = sorted(set(targets)), dict.fromkeys(CS, 0.0), {c: np.zeros(len(targets)) for c in CS}
+    harm = np.array([c.split(":")[0] != NONE for c in labels])
+    for a, b, train_side, held_out in folds:
+        x, held = (sparse.csr_matrix(stack(blocks, side)) for side in (train_side, held_out))  # mostly zeros
+        for c in CS:
+            model = LogisticRegression(C=c, max_iter=10_000).fit(x, targets[a])
+            loss[c] += log_loss(targets[b], model.predict_proba(held), labels=labels)
+            oof[c][b] = harm_logit(model.decision_function(held), harm)
+    best = min(CS, key=loss.get)
+    model = LogisticRegression(C=best, max_iter=10_000).fit(sparse.csr_matrix(stack(blocks, found)), targets)
+    platt = LogisticRegression().fit(oof[best][:, None], [t.split(":")[0] != NONE for t in targets])
+    return {"blocks": [list(b) for b in blocks], "C": best, "classes": [str(c) for c in model.classes_],
+            "calibration": np.round([platt.coef_[0, 0], platt.intercept_[0]], 6).tolist(),
+            "intercept": np.round(model.intercept_, 4).tolist(), "coef": np.round(model.coef_, 4).tolist()}
+
+
+def thresholds(scores: np.ndarray, labels: list[str], target_recall: float = 1.0,
+               max_false_alarm: float = 0.01) -> dict[str, float]:
+    """The concern and disclosure thresholds on a harm score, each halfway between the dev scores it separates.
+
+    >>> thresholds(np.array([0.1, 0.3, 0.6, 0.9]), ["none", "concern", "none", "disclosure"])
+    {'concern': 0.2, 'disclosure': 0.75}
+    """
+    harm = np.array([label != NONE for label in labels])
+    low = np.sort(scores[harm])[int(np.floor((1 - target_recall) * harm.sum() + 1e-9))]
+    below = scores[scores < low]
+    concern = (low + below.max()) / 2 if below.size else low / 2
+    none = np.sort(scores[~harm])[::-1]
+    allowed = int(np.floor(max_false_alarm * none.size + 1e-9))
+    high = none[allowed] if allowed < none.size else 0.0
+    above = scores[scores > high]
+    disclosure = max((high + above.min()) / 2 if above.size else (high + 1) / 2, concern)
+    return {"concern": round(float(concern), 6), "disclosure": round(float(disclosure), 6)}
+
+
+def figures(rows: list[dict], levels: list[str]) -> dict:
+    """Recall (disclosure or concern labels reaching either level), false emergency messages and concern notes
+    on none labels, disclosures signposted first, and the confusion per category (true label x level)."""
+    def share(label_in, level_in) -> float:
+        picked = [lv for r, lv in zip(rows, levels) if r["label"] in label_in]
+        return round(sum(lv in level_in for lv in picked) / len(picked), 4) if picked else 0.0
+
+    confusion: dict = defaultdict(lambda: defaultdict(lambda: dict.fromkeys(LEVELS, 0)))
+    for row, level in zip(rows, levels):
+        confusion[row["category"]][row["label"]][level] += 1
+    return {"messages": len(rows), "recall": share((DISCLOSURE, CONCERN), (DISCLOSURE, CONCERN)),
+            "emergency_false_alarm": share((NONE,), (DISCLOSURE,)), "concern_notes_on_none": share((NONE,), (CONCERN,)),
+            "disclosures_first": share((DISCLOSURE,), (DISCLOSURE,)),
+            "confusion": {c: dict(sorted(v.items())) for c, v in sorted(confusion.items())}}
+
+
+def tune(model: dict, rows: list[dict], found: dict[str, np.ndarray], target_recall: float,
+         max_false_alarm: float) -> dict:
+    """A candidate's thresholds chosen on dev (written into ``model``) and its dev figures."""
+    scores = Classifier.from_dict({**model, "thresholds": {CONCERN: 0.0, DISCLOSURE: 1.0}}).scores(found)
+    model["thresholds"] = thresholds(scores, [r["label"] for r in rows], target_recall, max_false_alarm)
+    figs = figures(rows, [Classifier.from_dict(model).level(float(s)) for s in scores])
+    del figs["confusion"]
+    return figs | {"C": [p["C"] for p in model["parts"]], "thresholds": model["thresholds"]}
+
+
+def train(data_dir: Path = DATA_DIR, target_recall: float = 1.0, max_false_alarm: float = 0.01) -> dict:
+    """The artefact: every variant fitted on train, thresholds chosen on dev, the best variant kept."""
+    import sklearn
+    from threadpoolctl import threadpool_limits
+
+    parts = load_splits(data_dir)
+    rows, tfidf = parts["train"], fit_tfidf(parts["train"])
+    found = {name: features(parts[name], embed([r["text"] for r in parts[name]]), tfidf) for name in ("train", "dev")}
+    targets = np.array([f"{r['label']}:{r['category']}" for r in rows])
+    with threadpool_limits(1):  # one BLAS thread: many times faster here, as torch holds threads of its own
+        folds = fold_features(rows, found["train"][EMBEDDING], targets)
+        fitted = {v: [fit(blocks, targets, folds, found["train"])] for v, blocks in VARIANTS.items()}
+    models = {v: {TFIDF: tfidf if any(b[0] == TFIDF for p in ps for b in p["blocks"]) else None, "parts": ps}
+              for v, ps in (fitted | {AVERAGE: fitted[EMBEDDING] + fitted[TFIDF]}).items()}
+    dev = {v: tune(model, parts["dev"], found["dev"], target_recall, max_false_alarm) for v, model in models.items()}
+    best = max(dev, key=lambda v: (dev[v]["recall"], -dev[v]["emergency_false_alarm"],  # the order of 4. above
+                                   -dev[v]["concern_notes_on_none"], dev[v]["disclosures_first"]))
+    return {"embedding_model": BUNDLED_NAME, "variant": best, "thresholds": models[best]["thresholds"],
+            "target_recall": target_recall, "max_false_alarm": max_false_alarm, "min_df": MIN_DF, "seed": SEED,
+            "train_sha256": hashlib.sha256((data_dir / "train.jsonl").read_bytes()).hexdigest(),
+            "sklearn_version": sklearn.__version__, "dev": dev, "rebuild": REBUILD,
+            TFIDF: models[best][TFIDF], "parts": models[best]["parts"]}
+
+
+def dump(value, indent: str = "  ") -> str:
+    """JSON with a line per key and per coefficient row (lists of numbers stay on one line): readable diffs."""
+    if isinstance(value, dict) and value:
+        items, ends = [f"{json.dumps(k)}: {dump(v, indent + '  ')}" for k, v in value.items()], "{}"
+    elif isinstance(value, list) and value and isinstance(value[0], (dict, list)):
+        items, ends = [dump(v, indent + "  ") for v in value], "[]"
+    else:
+        return json.dumps(value)
+    return ends[0] + "\n" + ",\n".join(indent + item for item in items) + "\n" + indent[2:] + ends[1]
+
+
+def evaluation_report(split_name: str = "test", model_file: Path = MODEL_FILE,
+                      data_dir: Path = DATA_DIR) -> tuple[dict, str]:
+    """The shipped classifier on one split (test by default): its figures, and as Markdown with the confusion."""
+    model, rows = load_classifier(model_file), load_splits(data_dir)[split_name]
+    figs = figures(rows, [model.level(float(s)) for s in model.scores(model.features([r["text"] for r in rows]))])
+    head = (f"**Safeguarding classifier, {split_name} split** ({figs['messages']} messages): recall "
+            f"{figs['recall']:.3f} (disclosure or concern caught), emergency message on study questions "
+            f"{figs['emergency_false_alarm']:.1%}, concern note on study questions "
+            f"{figs['concern_notes_on_none']:.1%}, disclosures signposted first {figs['disclosures_first']:.1%}.\n\n"
+            "| category | true label | none | concern | disclosure |\n|---|---|---|---|---|")
+    rows = [f"| {c} | {label} | " + " | ".join(str(n[lv]) for lv in LEVELS) + " |"
+            for c, by_label in figs["confusion"].items() for label, n in by_label.items()]
+    return figs, "\n".join([head, *rows])
+
+
+def main(argv: list[str] | None = None) -> dict:
+    parser = argparse.ArgumentParser(prog=REBUILD.removeprefix("python "), description=__doc__.split("\n")[0])
+    parser.add_argument("--data", type=Path, default=DATA_DIR, help="folder of messages.jsonl and the split files")
+    parser.add_argument("--out", type=Path, default=MODEL_FILE, help="where the artefact is written")
+    parser.add_argument("--recall", type=float, default=1.0, help="dev recall the concern threshold keeps")
+    parser.add_argument("--max-false-alarm", type=float, default=0.01,
+                        help="share of dev study questions the emergency message may reach")
+    args = parser.parse_args(argv)
+    artefact = train(args.data, target_recall=args.recall, max_false_alarm=args.max_false_alarm)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(dump(artefact) + "\n", encoding="utf-8")
+    for variant, figs in artefact["dev"].items():
+        print(f"dev {variant}: " + ", ".join(f"{k} {v}" for k, v in figs.items()))
+    print(f"kept: {artefact['variant']}, thresholds {artefact['thresholds']} -> {args.out}\n")
+    print("\n\n".join(evaluation_report(name, args.out, args.data)[1] for name in ("dev", "test")))
+    return artefact
+
+
+if __name__ == "__main__":
+    main()
