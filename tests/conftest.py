@@ -12,6 +12,9 @@ import pytest
 from tutor.bench.util import chroma_server as start_chroma
 from tutor.bench.util import free_port, stop, wait_for_port  # noqa: F401 - used by the app and model tests
 
+# A plugin module for tests/test_plugins.py: importing it registers a backend, so collection must not import it.
+collect_ignore = ["plugin_example.py"]
+
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "corpus"  # the course: five units, one folder each
 SLUG = "unit-25-safeguarding"  # the first unit, which most tests ask about

@@ -1,7 +1,8 @@
 """The tutor's output types: an ``Answer`` with its ``Citation`` s, and the events ``Tutor.stream`` yields.
 
 A stream is ``Passages`` (the numbered passages, first), then ``Notice`` and ``Text`` events (each verified
-sentence as soon as it is checked), and last ``Done`` with the whole ``Answer``.
+sentence as soon as it is checked), then possibly ``Direct`` (a short answer that heads the finished answer), and
+last ``Done`` with the whole ``Answer``.
 """
 
 from __future__ import annotations
@@ -38,6 +39,9 @@ class Answer:
     retrieved: list[dict] = field(default_factory=list)
     timings_ms: dict = field(default_factory=dict)
     notice: str = ""  # a corrected false premise, why a fallback answered, or why the unit does not cover it
+    signposting: str = ""  # a safeguarding note shown beneath the answer (a possible concern)
+    direct: str = ""  # a short direct answer, words of the first cited sentence ("" when none could be checked)
+    on_question: bool = True  # False: no sentence seems to answer it; the passages shown are only the closest
     passages: list[Citation] = field(default_factory=list, repr=False)  # all numbered passages (for the UI)
 
     @property
@@ -66,8 +70,14 @@ class Notice:
 
 
 @dataclass(frozen=True)
+class Direct:
+    """A short direct answer, checked to be words of a cited sentence; it heads the finished answer."""
+    text: str  # with its [n] marker
+
+
+@dataclass(frozen=True)
 class Done:
     answer: Answer
 
 
-Event = Passages | Text | Notice | Done
+Event = Passages | Text | Notice | Direct | Done

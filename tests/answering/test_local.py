@@ -7,6 +7,7 @@ import time
 import pytest
 
 from tutor.answering.base import Request
+from tutor.answering import gguf
 from tutor.answering.local import LocalBackend
 from tutor.retrieval.passages import Passage
 from tutor.ingest.chunk import Chunk
@@ -47,7 +48,7 @@ def local(make_settings, tmp_path, monkeypatch):
     backend = LocalBackend(settings)
 
     def install(llama):
-        monkeypatch.setitem(LocalBackend._models, backend.path, llama)
+        monkeypatch.setitem(gguf._models, backend.path, llama)
         return backend
     return install
 

@@ -11,7 +11,8 @@ from tutor.study import items as quiz_items
 from tutor.pipeline import Tutor
 from tutor.answering.base import Request
 from tutor.answering.hosted import HostedBackend
-from tutor.answering.local import LocalBackend, bundled_gguf
+from tutor.answering.gguf import bundled_gguf
+from tutor.answering.local import LocalBackend
 from tutor.retrieval.passages import Passage
 
 from tests.conftest import free_port, stop, wait_for_port

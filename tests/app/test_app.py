@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import re
 import threading
+import time
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 
@@ -13,16 +14,19 @@ import gradio as gr  # noqa: E402
 import pytest  # noqa: E402
 
 from tutor.app import render  # noqa: E402
-from tutor.errors import BackendError  # noqa: E402
+from tutor.errors import BackendError, ConfigError  # noqa: E402
 from tutor.text import terms  # noqa: E402
 from tutor.types import Passages  # noqa: E402
 from tutor.evals.cases import load_cases  # noqa: E402
 from tutor.app.build import TutorApp, build_app, launch
-from tutor.app.review import NEEDS_PASSWORD  # noqa: E402
+from tutor.app.auth import LOCAL_ONLY, LOCKED, NEEDS_PASSWORD, WRONG, Peer  # noqa: E402
 
-from tests.conftest import free_port, wait_for_port  # noqa: E402
+from tests.app.test_store import hold_write_lock  # noqa: E402
+from tests.conftest import SLUG, free_port, wait_for_port  # noqa: E402
 
 CAF_Q = "What is the Common Assessment Framework?"
+LOCAL, REMOTE = Peer("127.0.0.1"), Peer("203.0.113.9")  # stand-ins for gr.Request: the client's address
+PROXIED = Peer("127.0.0.1", {"x-forwarded-for": "203.0.113.9"})  # a proxy on this machine forwarding a visitor
 
 
 @pytest.fixture
@@ -52,8 +56,8 @@ def test_passages_arrive_before_the_answer_which_links_every_marker(make_app):
     box, chat, panel, session = steps[-1]
     assert box == "" and chat[0] == {"role": "user", "content": CAF_Q}
     final = content(chat)
-    assert 'class="answer answered"' in final and "Common Assessment Framework" in final
-    assert "quotes from the unit" in final and "every sentence verified" in final
+    assert 'class="answer answered' in final and "Common Assessment Framework" in final
+    assert "quotes from the unit" in final and "every sentence supported by its passage" in final
     targets = set(re.findall(r'href="#(src-1-\d+)"', final))
     assert targets and all(f'id="{t}"' in panel for t in targets)
     assert '<mark class="evidence">' in panel and 'class="passage cited"' in panel
@@ -65,7 +69,7 @@ def test_follow_ups_use_the_conversation_and_new_conversation_clears_it(make_app
     app = make_app()
     *_, (_, chat, _, session) = ask(app, "What is a serious case review?")
     *_, (_, chat, panel, session) = ask(app, "Who normally carries them out?", chat, session)
-    assert 'class="answer answered"' in content(chat) and "Safeguarding Board" in content(chat)
+    assert 'class="answer answered' in content(chat) and "Safeguarding Board" in content(chat)
     assert len(chat) == 4 and 'id="turn-2"' in panel and "<details>" in panel  # turn 1 folded away
     assert 'href="#src-2-' in content(chat)
     logged = app.store.chats()
@@ -110,7 +114,7 @@ class BrokenTutor:
     def __init__(self, real, error: Exception):
         self.settings, self.retriever, self.error = real.settings, real.retriever, error
 
-    def stream(self, question, history=(), backend=None):
+    def stream(self, question, history=(), backend=None, unit=None):
         yield Passages([])
         raise self.error
 
@@ -137,20 +141,32 @@ def test_logging_can_be_turned_off(make_app):
 
 def test_starter_questions_and_glossary_come_from_the_unit(make_app, tutor):
     app = make_app()
-    assert len(app.starters) == 4
-    for q in app.starters:
-        assert tutor.ask(q).status == "answered", q
-    html = render.glossary_html(app.glossary)
-    for acronym in ("SCR", "LSCB", "CAF", "EYFS"):
+    aids = app.course.aids(SLUG)
+    assert len(aids.starters) == 4
+    for q in aids.starters:
+        assert tutor.ask(q, unit=SLUG).status == "answered", q
+    html = render.glossary_html(aids.glossary)
+    for acronym in ("SCR", "CAF"):  # the acronyms the unit writes out beside their long forms
         assert f"<b>{acronym}</b>" in html
-    assert "paragraph 9" in html and "paragraph 13" in html
+    assert "paragraph 1" in html and "paragraph 9" in html
+
+
+def test_the_unit_picker_switches_starters_glossary_quiz_and_attribution(make_app):
+    app = make_app()
+    assert app.course.choices()[0] == ("All units", "") and (app.course.title(SLUG), SLUG) in app.course.choices()
+    starters, glossary, about, card, reply, feedback, score, state = app.switch_unit("psychology-memory")
+    samples = [row[0] for row in starters.raw_samples]
+    assert samples == app.course.aids("psychology-memory").starters and "PET" in glossary
+    assert "Parts of the Brain" in about and "CC BY 4.0" in about and state["unit"] == "psychology-memory"
+    item = app.course.aids("psychology-memory").items[0]
+    assert item.unit == "psychology-memory" and item.sentence.split()[0] in card
 
 
 # ---- Practise ----------------------------------------------------------------------------------------------
 def test_quiz_checking_and_running_score(make_app):
     app = make_app()
-    state = app.practise.new_quiz()
-    first = app.practise.items[0]
+    state = app.practise.new_quiz(SLUG)
+    first = app.practise.items(SLUG)[0]
     card = app.practise.card(state)
     assert "Question 1 of" in card and '<span class="blank">_____</span>' in card
     assert render.escape(first.prompt.split("_____")[1][:30]) in card and render.escape(first.answer) not in card
@@ -161,7 +177,7 @@ def test_quiz_checking_and_running_score(make_app):
     _, score, state = app.practise.check(first.answer, state)  # checking again does not score twice
     assert "1 / 1" in score
     card, box, fb, state = app.practise.next(state)
-    second = app.practise.items[1]
+    second = app.practise.items(SLUG)[1]
     assert (box, fb) == ("", "") and "Question 2 of" in card
     feedback, score, state = app.practise.check("Something else entirely", state)
     assert "Not quite" in feedback and f"“{second.answer}”" in feedback and "1 / 2" in score
@@ -170,7 +186,7 @@ def test_quiz_checking_and_running_score(make_app):
 
 def test_model_written_questions_join_the_quiz_only_when_they_check_out(make_app):
     app = make_app()
-    before = len(app.practise.items)
+    before = len(app.practise.items(SLUG))
 
     def complete(prompt):  # a model that answers well for Haringey passages and invents elsewhere
         passage = prompt.split("Passage:\n", 1)[1]
@@ -179,9 +195,9 @@ def test_model_written_questions_join_the_quiz_only_when_they_check_out(make_app
             return '{"question": "Which council is linked with %s?", "answer": "Haringey"}' % about
         return '{"question": "Which charity runs the nursery?", "answer": "Save the Children"}'
 
-    added = app.add_model_items(complete)
-    assert 0 < added < app.settings.quiz_model_items and len(app.practise.items) == before + added
-    state = app.practise.new_quiz()
+    added = app.add_model_items(complete, unit=SLUG)
+    assert 0 < added < app.settings.quiz_model_items and len(app.practise.items(SLUG)) == before + added
+    state = app.practise.new_quiz(SLUG)
     state["index"] = before  # the first model-written item
     card = app.practise.card(state)
     assert "answer in the unit" in card and "Which council is linked with" in card and "_____" not in card
@@ -193,7 +209,7 @@ def test_model_written_questions_join_the_quiz_only_when_they_check_out(make_app
 def test_each_quiz_session_has_its_own_score(make_app):
     app = make_app()
     a, b = app.practise.new_quiz(), app.practise.new_quiz()
-    app.practise.check(app.practise.items[0].answer, a)
+    app.practise.check(app.practise.items("")[0].answer, a)
     assert (a["correct"], b["correct"], b["attempted"]) == (1, 0, 0)
 
 
@@ -201,59 +217,114 @@ def test_each_quiz_session_has_its_own_score(make_app):
 def test_review_needs_the_password_checked_on_the_server(make_app):
     app = make_app(review_password="s3cret")
     ask(app, CAF_Q)
-    visible, row, message, unlocked = app.review.unlock("wrong", False)
-    assert visible["visible"] is False and row["visible"] is True and not unlocked and "not right" in message
-    with pytest.raises(gr.Error):
-        app.review.listing("all", unlocked)
-    assert app.review.refresh("all", unlocked) == (gr.skip(),) * 3  # the tab opening while locked: no error
-    visible, row, _, unlocked = app.review.unlock("s3cret", False)
-    assert visible["visible"] is True and row["visible"] is False and unlocked
-    rows, picker, summary = app.review.listing("all", unlocked)
+    visible, row, message, token, box = app.review.unlock("wrong", None, LOCAL)
+    assert visible["visible"] is False and row["visible"] is True and token is None and message == WRONG
+    assert box == ""  # the password box is cleared either way
+    for forged in (None, "", "forged-token"):
+        with pytest.raises(gr.Error, match=re.escape(LOCKED)):
+            app.review.listing("all", forged, LOCAL)  # being on this machine is not enough once a password is set
+    assert app.review.refresh("all", None, LOCAL) == (gr.skip(),) * 3  # the tab opening while locked: no error
+    visible, row, _, token, _ = app.review.unlock("s3cret", None, REMOTE)  # the password works from anywhere
+    assert visible["visible"] is True and row["visible"] is False and token
+    rows, picker, summary = app.review.listing("all", token, REMOTE)
     assert rows[0][2] == CAF_Q and picker["choices"][0][1] == rows[0][0]
+    assert app.review.enter(token, REMOTE)[0]["visible"] is True  # the tab reopened: still unlocked
 
 
 def test_review_closed_without_password_beyond_this_machine(make_app):
     app = make_app(host="0.0.0.0")
-    visible, _, message, unlocked = app.review.unlock("", True)
-    assert message == NEEDS_PASSWORD and not unlocked and visible["visible"] is False
-    with pytest.raises(gr.Error):
-        app.review.listing("all", True)
-    assert make_app(host="127.0.0.1").review.listing("all", True)[0] == []
+    visible, _, message, token, _ = app.review.unlock("", None, LOCAL)
+    assert message == NEEDS_PASSWORD and token is None and visible["visible"] is False
+    with pytest.raises(gr.Error, match="TUTOR_REVIEW_PASSWORD"):
+        app.review.listing("all", None, LOCAL)
 
 
-def test_review_saves_verdicts_summarises_and_exports(make_app):
+def test_without_password_only_a_browser_on_this_machine_may_review(make_app):
+    app = make_app(host="127.0.0.1")
+    assert app.review.listing("all", None, LOCAL)[0] == []
+    assert app.review.enter(None, LOCAL)[0]["visible"] is True
+    for request in (REMOTE, PROXIED, None):  # a visitor through a local proxy is not local; no request is not local
+        body, row, message = app.review.enter(None, request)
+        assert body["visible"] is False and row["visible"] is False and message == LOCAL_ONLY
+        with pytest.raises(gr.Error, match="TUTOR_REVIEW_PASSWORD"):
+            app.review.summary(None, request)
+
+
+@pytest.mark.parametrize("handler, args", [
+    ("listing", ("all",)), ("show", (1,)), ("form", (1,)), ("save", (1, [(0, 1)], ["correct", ""])),
+    ("summary", ()), ("export", ()),
+])
+def test_every_review_handler_checks_on_the_server(make_app, handler, args):
+    locked = make_app(review_password="s3cret")
+    with pytest.raises(gr.Error, match=re.escape(LOCKED)):
+        getattr(locked.review, handler)(*args, "not-a-token", LOCAL)
+    local_only = make_app()
+    with pytest.raises(gr.Error, match=re.escape(LOCAL_ONLY)):
+        getattr(local_only.review, handler)(*args, None, PROXIED)
+    assert not local_only.downloads.path.exists()
+
+
+def test_review_saves_verdicts_summarises_and_exports(make_app, tmp_path):
     app = make_app()
     ask(app, "Who chaired the inquiry into Victoria Climbie's death?")
     ask(app, "What is the capital of France?")
     answered_id, declined_id = sorted(c["id"] for c in app.store.chats())
-    detail = app.review.show(answered_id, True)
+    detail = app.review.show(answered_id, None, LOCAL)
     assert "S1" in detail and "support 1.00" in detail and '<mark class="evidence">' in detail
 
-    fields = app.review.form(answered_id, True)
+    fields = app.review.form(answered_id, None, LOCAL)
     keys = [f["key"] for f in fields]
     assert len(keys) >= 2 and all(f["verdict"] is None for f in fields)
-    assert app.review.save(answered_id, keys, [None] * (2 * len(keys)), True).startswith("Pick a verdict")
+    assert app.review.save(answered_id, keys, [None] * (2 * len(keys)), None, LOCAL).startswith("Pick a verdict")
     verdicts = ["correct"] + ["wrong"] * (len(keys) - 1)
-    message = app.review.save(answered_id, keys, verdicts + ["", "cites the wrong review"] + [""] * (len(keys) - 2), True)
+    comments = ["", "cites the wrong review"] + [""] * (len(keys) - 2)
+    message = app.review.save(answered_id, keys, verdicts + comments, None, LOCAL)
     assert message == f"Saved {len(keys)} verdicts for answer #{answered_id}."
     saved = app.store.reviews(answered_id)
     assert saved[keys[0]]["verdict"] == "correct" and saved[keys[1]]["comment"] == "cites the wrong review"
-    assert [f["verdict"] for f in app.review.form(answered_id, True)] == verdicts  # shown again when reopened
+    assert [f["verdict"] for f in app.review.form(answered_id, None, LOCAL)] == verdicts  # shown again when reopened
 
-    whole = app.review.form(declined_id, True)
+    whole = app.review.form(declined_id, None, LOCAL)
     assert [f["key"] for f in whole] == [(-1, 0)]
-    assert app.review.save(declined_id, [(-1, 0)], ["correct", ""], True).startswith("Saved 1 verdict ")
+    assert app.review.save(declined_id, [(-1, 0)], ["correct", ""], None, LOCAL).startswith("Saved 1 verdict ")
 
-    summary = app.review.summary(True)
+    summary = app.review.summary(None, LOCAL)
     assert f"1 of {len(keys)} citation verdicts correct" in summary and "quotes from the unit" in summary
-    assert "Verifier-tutor agreement" in summary
+    assert "Verifier-tutor agreement" in summary and "could not be logged" not in summary
 
-    rows, _, _ = app.review.listing("unreviewed", True)
+    rows, _, _ = app.review.listing("unreviewed", None, LOCAL)
     assert rows == []
-    path, note = app.review.export(True)
-    cases = load_cases(path)
+    link, note = app.review.export(None, LOCAL)
+    cases = load_cases(app.downloads.path)
     assert [c["kind"] for c in cases] == ["answerable", "out_of_scope"] and "Wrote 2 eval cases" in note
     assert len(cases[0]["gold_quotes"]) == 1
+    assert 'href="review/export/' in link and 'download="reviewed.jsonl"' in link and "works once" in link
+    assert app.downloads.path.stat().st_mode & 0o777 == 0o600
+    assert app.downloads.path.parent.stat().st_mode & 0o777 == 0o700  # made by the export
+
+
+def test_the_chat_log_is_private_and_an_answer_never_waits_for_a_locked_database(make_app, tmp_path):
+    app = make_app()
+    assert app.store.path.stat().st_mode & 0o777 == 0o600
+    with hold_write_lock(app.store.path):
+        started = time.perf_counter()
+        *_, (_, chat, _, _) = ask(app, CAF_Q)
+        assert time.perf_counter() - started < 5 and 'class="answer answered"' in content(chat)
+        assert app.store.pending == 1  # queued behind the lock, not dropped
+    assert app.store.flush(30) and app.store.lost == 0
+    assert [c["question"] for c in app.store.chats()] == [CAF_Q]
+
+
+def test_a_row_that_cannot_be_written_in_time_is_counted_and_shown(unit_settings, tutor, tmp_path):
+    from tutor.app.store import Store
+
+    store = Store(tmp_path / "tutor.sqlite3", background=True, retry_seconds=0.5)
+    app = TutorApp(unit_settings.replace(log_chats=True), tutor=tutor, store=store, export_path=tmp_path / "x")
+    with hold_write_lock(store.path):
+        ask(app, CAF_Q)
+        assert store.flush(30)
+    assert store.lost == 1 and store.chats() == []
+    assert "**1 answer could not be logged**" in app.review.summary(None, LOCAL)
 
 
 # ---- Served ------------------------------------------------------------------------------------------------
@@ -265,6 +336,14 @@ def served(unit_settings, tutor, tmp_path_factory):
     wait_for_port(settings.port, 60)
     yield f"http://127.0.0.1:{settings.port}/", app
     app.close()
+
+
+def test_launch_refuses_beyond_loopback_without_a_password_and_names_a_taken_port(served, unit_settings):
+    with pytest.raises(ConfigError, match="TUTOR_HOST=0.0.0.0 .* set TUTOR_REVIEW_PASSWORD"):
+        launch(unit_settings.replace(host="0.0.0.0"), block=False)  # refused before anything is built
+    taken = int(served[0].rstrip("/").rsplit(":", 1)[1])
+    with pytest.raises(ConfigError, match=f"Cannot listen on 127.0.0.1:{taken} .* Set TUTOR_PORT to a free port"):
+        launch(unit_settings.replace(port=taken), block=False)
 
 
 def test_client_gets_an_answer_with_citations(served):
@@ -311,3 +390,17 @@ def test_five_concurrent_clients_get_their_own_answers(served):
     logged = [app.handlers.store.chat(c["id"]) for c in app.handlers.store.chats() if c["id"] not in before]
     assert sorted(c["question"] for c in logged) == sorted(questions)
     assert len({c["session"] for c in logged}) == 5 and all(c["history"] == [] for c in logged)
+
+
+def test_a_long_conversation_keeps_the_session_and_the_page_bounded(make_app):
+    from tutor.app.ask import KEEP_BLOCKS, KEEP_MESSAGES, KEEP_QUESTIONS
+
+    app = make_app(log_chats=False)
+    chat, session, sizes = [], None, []
+    for i in range(KEEP_MESSAGES // 2 + 10):
+        *_, (_, chat, panel, session) = ask(app, f"What is the Common Assessment Framework, take {i}?", chat, session)
+        sizes.append(len(panel) + sum(len(m["content"]) for m in chat))
+    assert len(chat) <= KEEP_MESSAGES + 2 and len(session["blocks"]) == KEEP_BLOCKS
+    assert len(session["questions"]) == KEEP_QUESTIONS and panel.count('class="turn"') == KEEP_BLOCKS
+    assert f'id="turn-{session["turn"]}"' in panel  # the current answer's passages are always there
+    assert max(sizes[-10:]) < 1.3 * min(sizes[-10:])  # no longer growing with every turn

@@ -15,6 +15,7 @@ from typing import Iterator
 
 from ..ingest.embed import Vectors
 from ..retrieval.passages import Passage
+from ..retrieval.ranking import Scored
 
 PROMPTS = Path(__file__).with_name("prompts")
 
@@ -27,6 +28,9 @@ class Request:
     vectors: Vectors  # embeddings of texts, cached
     history: tuple[str, ...] = ()
     query_vector: list[float] = field(default_factory=list, repr=False)
+    ranked: list[Scored] = field(default_factory=list, repr=False)  # candidate sentences, best first
+    chosen: list[Scored] = field(default_factory=list, repr=False)  # the ones the learned policy answers with
+    answers: bool = True  # False: the best sentence probably does not answer it (only the closest passages)
 
 
 class Backend:

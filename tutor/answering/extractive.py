@@ -1,13 +1,11 @@
-"""The ``extractive`` backend: no LLM, the retrieved passages' most relevant sentences, each cited.
-Deterministic: the best sentence with the rest of its passage, plus at most one sentence from another passage
-scoring within 90% of it (``retrieval.passages.choose``)."""
+"""The ``extractive`` backend: no LLM. It quotes the sentences the learned ranking chose (``Request.chosen``):
+the one most likely to answer the question, with the next best of its passage as context, each cited."""
 
 from __future__ import annotations
 
 from typing import Iterator
 
 from ..plugins import backends
-from ..retrieval.passages import choose, rank_sentences
 from ..settings import Settings
 from .base import Backend, Request
 
@@ -20,7 +18,5 @@ class ExtractiveBackend(Backend):
         pass
 
     def generate(self, request: Request) -> Iterator[str]:
-        ranked = rank_sentences(request.question, request.search_text, request.passages, request.vectors,
-                                request.query_vector)
-        for s in choose(ranked):
+        for s in request.chosen:
             yield f"{s.text} [{s.n}] "

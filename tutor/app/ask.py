@@ -9,16 +9,20 @@ from __future__ import annotations
 
 import logging
 import uuid
+from html import escape
 from typing import Iterator
 
 import gradio as gr
 
 from ..errors import TutorError
-from ..question import check_question
-from ..types import SAFEGUARDING, Done, Notice, Passages, Text
+from ..question import check_question, clean_text
+from ..types import SAFEGUARDING, Direct, Done, Notice, Passages, Text
 from . import render
 
 log = logging.getLogger(__name__)
+# A session's state stays bounded however long the conversation: the passages of the last few answers (the
+# current one open, earlier ones folded), the questions follow-ups may lean on, and the chat shown.
+KEEP_BLOCKS, KEEP_QUESTIONS, KEEP_MESSAGES = 5, 20, 100
 
 
 class AskTab:
@@ -34,9 +38,9 @@ class AskTab:
         """Stream one answer from ``unit`` (None or "": every unit): yields (textbox, chat messages, sources panel
         HTML, session)."""
         session = session or self.new_session()
-        chat = list(chat or [])
+        chat = list(chat or [])[-KEEP_MESSAGES:]
         turn, blocks = session["turn"] + 1, session["blocks"]
-        shown = " ".join(str(message or "").split())
+        shown = escape(clean_text(message), quote=False)  # the learner's words as text: no markup, no surrogates
         if shown:
             chat.append({"role": "user", "content": shown if len(shown) <= 600 else shown[:600] + "…"})
         chat.append({"role": "assistant", "content": render.streaming("", turn)})
@@ -45,7 +49,7 @@ class AskTab:
             return "", list(chat), render.sources_panel(shown_blocks), session
 
         yield step(blocks)
-        text = notice = ""
+        text = notice = direct = ""
         passages, answer = [], None
         try:
             for event in self.tutor.stream(message, session["questions"], unit=unit or None):
@@ -58,7 +62,9 @@ class AskTab:
                     notice = event.text
                 elif isinstance(event, Text):
                     text += event.text
-                chat[-1] = {"role": "assistant", "content": render.streaming(text, turn, notice)}
+                elif isinstance(event, Direct):
+                    direct = event.text
+                chat[-1] = {"role": "assistant", "content": render.streaming(text, turn, notice, direct)}
                 yield step(blocks + [render.sources_block(passages, turn)] if passages else blocks)
             if answer is None:
                 raise RuntimeError("the answer stream ended without an answer")
@@ -73,17 +79,17 @@ class AskTab:
             return
         self._finish(message, answer, passages, session, turn)
         chat[-1] = {"role": "assistant", "content": render.answer_html(answer, turn)}
-        yield step(blocks)
+        yield step(session["blocks"])
 
     def _finish(self, message: str, answer, passages, session: dict, turn: int) -> None:
         """Keep the turn in the session and log it; a disclosure is never carried into later searches."""
-        asked = check_question(message, (), self.max_chars)
-        history = list(session["questions"])
+        asked = check_question(message, session["questions"], self.max_chars)
+        history = list(asked.history)
         session["turn"] = turn
         if passages:
-            session["blocks"].append(render.sources_block(passages, turn, answer))
+            session["blocks"] = (session["blocks"] + [render.sources_block(passages, turn, answer)])[-KEEP_BLOCKS:]
         if answer.status != SAFEGUARDING:
-            session["questions"].append(asked.question)
+            session["questions"] = (session["questions"] + [asked.question])[-KEEP_QUESTIONS:]
         try:
             self.store.log(asked.question, history, answer, session["id"])
         except Exception:  # noqa: BLE001 - a full disk must not cost the learner their answer

@@ -18,7 +18,7 @@ from ..study.glossary import GlossaryEntry
 from ..study.items import BLANK, QuizItem
 
 _MARKERS = re.compile(r"\s?\[(\d+(?:\s*,\s*\d+)*)\]")
-_PHONE = re.compile(r"\b(?:999|0\d{3} \d{3} \d{4}|0\d{3} \d{4})\b")
+_PHONE = re.compile(r"\b(?:999|0\d{3} \d{3} \d{4}|0\d{3} \d{4}|116 123)\b")
 ERROR_GENERIC = "Something went wrong on our side; please try again."
 DECLINED_TITLE = {"scope": "Not covered by the unit", "injection": "I can only answer from the unit"}
 
@@ -44,20 +44,24 @@ def _name(source: str) -> str:
     return PurePath(source).name
 
 
-def streaming(text: str, turn: int, notice: str = "") -> str:
-    """The answer while it streams in: verified sentences so far."""
+def streaming(text: str, turn: int, notice: str = "", direct: str = "") -> str:
+    """The answer while it streams in: verified sentences so far (and the direct answer, once checked)."""
     body = link_markers(text, turn) if text.strip() else '<span class="pending">Finding passages…</span>'
     note = f'<p class="notice">{escape(notice)}</p>' if notice else ""
-    return f'<div class="answer streaming">{note}<p>{body}</p></div>'
+    head = f'<p class="direct">{link_markers(direct, turn)}</p>' if direct else ""
+    return f'<div class="answer streaming">{note}{head}<p>{body}</p></div>'
+
+
+def _phones(text: str) -> str:
+    """Escaped text with each phone number a tel: link."""
+    return _PHONE.sub(lambda m: f'<a class="phone" href="tel:{m.group().replace(" ", "")}">{m.group()}</a>',
+                      escape(text))
 
 
 def _safeguarding(text: str) -> str:
     lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
-    def phones(s: str) -> str:
-        return _PHONE.sub(lambda m: f'<a class="phone" href="tel:{m.group().replace(" ", "")}">{m.group()}</a>',
-                          escape(s))
-    items = "".join(f"<li>{phones(ln.lstrip('- '))}</li>" for ln in lines if ln.startswith("-"))
-    rest = [phones(ln) for ln in lines if not ln.startswith("-")]
+    items = "".join(f"<li>{_phones(ln.lstrip('- '))}</li>" for ln in lines if ln.startswith("-"))
+    rest = [_phones(ln) for ln in lines if not ln.startswith("-")]
     head, tail = (rest[0], rest[1:]) if rest else ("", [])
     return ('<div class="answer safeguarding" role="alert"><p class="title">If a child may be at risk, act now</p>'
             f"<p>{head}</p><ul>{items}</ul>" + "".join(f"<p>{t}</p>" for t in tail) + "</div>")
@@ -67,23 +71,39 @@ def answer_html(answer, turn: int) -> str:
     """A finished answer: text with markers, badges and a sources line; declines and safeguarding look different."""
     if answer.status == "safeguarding":
         return _safeguarding(answer.answer)
+    signpost = (f'<p class="signpost" role="note">{_phones(answer.signposting)}</p>'
+                if getattr(answer, "signposting", "") else "")
     if answer.status == "declined":
         title = DECLINED_TITLE.get(answer.reason, DECLINED_TITLE["scope"])
         return (f'<div class="answer declined"><p class="title">{title}</p><p>{escape(answer.answer)}</p>'
-                '<p class="hint">Try rephrasing, or ask about something the unit covers.</p></div>')
+                f'<p class="hint">Try rephrasing, or ask about something the unit covers.</p>{signpost}</div>')
     note = f'<p class="notice">{escape(answer.notice)}</p>' if answer.notice else ""
-    badges = f'<span class="badge answerer">{escape(answerer(answer.backend))}</span>'
-    if answer.verified:
-        badges += '<span class="badge verified">every sentence verified</span>'
-    else:
-        badges += '<span class="badge unverified">some sentences not verified</span>'
     files = sorted({_name(c.source) for c in answer.citations})
     one_file = len(files) == 1
     sources = " · ".join(cite(turn, c.n, f"[{c.n}] " + ("" if one_file else f"{escape(c.unit)}: {escape(_name(c.source))} ")
                               + f"¶{c.paragraph}") for c in answer.citations)
     label = f"Sources ({escape(answer.citations[0].unit)}: {escape(files[0])})" if one_file else "Sources"
-    return (f'<div class="answer answered">{note}<p>{link_markers(answer.answer, turn)}</p>'
-            f'<p class="sources-line">{label}: {sources}</p><p class="badges">{badges}</p></div>')
+    text = answer.answer
+    direct = ""
+    if getattr(answer, "direct", "") and "\n" in text:
+        first, text = text.split("\n", 1)
+        direct = f'<p class="direct">{link_markers(first, turn)}</p>'
+    css = "answer answered" if getattr(answer, "on_question", True) else "answer answered closest"
+    return (f'<div class="{css}">{note}{direct}<p>{link_markers(text, turn)}</p>'
+            f'<p class="sources-line">{label}: {sources}</p><p class="badges">{badges(answer)}</p>{signpost}</div>')
+
+
+def badges(answer) -> str:
+    """Who wrote it; whether each sentence is backed by its passage ("supported"); whether the answer contains
+    what was asked ("on the question") or is only the closest the unit comes."""
+    out = f'<span class="badge answerer">{escape(answerer(answer.backend))}</span>'
+    out += ('<span class="badge verified">every sentence supported by its passage</span>' if answer.verified
+            else '<span class="badge unverified">some sentences not verified</span>')
+    if not getattr(answer, "on_question", True):
+        return out + '<span class="badge closest">closest passages: may not answer it directly</span>'
+    if getattr(answer, "direct", ""):
+        out += '<span class="badge direct">direct answer checked against its sentence</span>'
+    return out
 
 
 def error_html(message: str) -> str:

@@ -8,10 +8,10 @@ from .metrics import summarise
 from .run import UnitRun, run_cases, scorer_for
 
 CONFIGURATIONS = [  # (label, backend, retrieval mode)
+    ("previous default answerer (fixed weights)", "extractive-v1", "hybrid+query"),
     ("keyword only + extractive", "extractive", "keyword"),
     ("dense only + extractive", "extractive", "dense"),
     ("hybrid + extractive", "extractive", "hybrid"),
-    ("hybrid, query repair + extractive", "extractive", "hybrid+query"),
 ]
 LOCAL = [("local SmolLM2, verified, no fallback", "local", "hybrid+query")]
 DEFAULT = "default configuration"

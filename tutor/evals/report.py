@@ -6,10 +6,13 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-SHOWN = ["hit@1", "hit@3", "hit@5", "mrr", "ndcg@5", "key_fact_coverage", "citation_gold_precision",
+SHOWN = ["hit@1", "hit@3", "hit@5", "mrr", "ndcg@5", "key_fact_coverage", "direct_answer_rate", "direct_precision",
+         "citation_gold_precision",
          "citation_recall", "citation_precision", "decline_accuracy", "near_miss_decline", "answered_out_of_scope",
-         "adversarial_pass", "safeguarding_recall", "safeguarding_false_alarms", "latency_p50_ms", "latency_p95_ms"]
-COMPARED = ["hit@3", "mrr", "key_fact_coverage", "citation_gold_precision", "decline_accuracy", "near_miss_decline",
+         "adversarial_pass", "safeguarding_recall", "signposted_first", "concern_notes", "safeguarding_false_alarms",
+         "latency_p50_ms", "latency_p95_ms"]
+COMPARED = ["hit@3", "mrr", "key_fact_coverage", "direct_answer_rate", "direct_precision", "citation_gold_precision",
+            "decline_accuracy", "near_miss_decline",
             "adversarial_pass", "safeguarding_false_alarms", "latency_p95_ms"]
 
 
@@ -91,7 +94,8 @@ def _failures(runs) -> list[str]:
 
 def write_report(out: Path, runs, overall: dict, meta: dict) -> None:
     out.mkdir(parents=True, exist_ok=True)
-    summary = {**meta, "overall": overall["overall"], "units": {_name(r): r.summary["overall"] for r in runs},
+    summary = {**{k: v for k, v in meta.items() if k != "safeguarding_md"}, "overall": overall["overall"],
+               "units": {_name(r): r.summary["overall"] for r in runs},
                "comparison": {_name(r): r.comparison for r in runs if r.comparison}}
     (out / "summary.json").write_text(json.dumps(summary, indent=1), encoding="utf-8")
     with open(out / "answers.jsonl", "w", encoding="utf-8") as fh:
@@ -106,5 +110,6 @@ def write_report(out: Path, runs, overall: dict, meta: dict) -> None:
                                                        + [fmt(overall["overall"].get(k))] for k in SHOWN])
     if meta["gate"]["missed"]:
         lines += ["", "**Gate failed:** " + "; ".join(meta["gate"]["missed"])]
+    lines += ["", "## Safeguarding", "", meta["safeguarding_md"]] if meta.get("safeguarding_md") else []
     lines += _comparison(runs) + _failures(runs)
     (out / "report.md").write_text("\n".join(lines) + "\n", encoding="utf-8")

@@ -103,8 +103,12 @@ def main(args, settings: Settings) -> int:
     missed = apply_gate(runs, overall, thresholds)
     if args.compare:
         compare(tutor, settings, runs, with_local=args.with_local)
+    from ..guards.train_safeguarding import evaluation_report
+
+    safeguarding, safeguarding_md = evaluation_report("test")  # the classifier on its held-out messages
     meta = {"backend": args.backend or settings.backend, "seconds": round(time.perf_counter() - t0, 1),
-            "gate": {"thresholds": thresholds, "missed": missed}}
+            "gate": {"thresholds": thresholds, "missed": missed}, "safeguarding": safeguarding,
+            "safeguarding_md": safeguarding_md}
     out = Path(args.report_dir)
     write_report(out, runs, overall, meta)
     print_table(runs, overall, thresholds)

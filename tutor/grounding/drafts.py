@@ -13,7 +13,9 @@ from .verify import Sentence, Verifier
 
 
 MARKER = re.compile(r"\s*\[(\d+(?:\s*,\s*\d+)*)\]")
-_SENTENCE_END = re.compile(r"(?<=[.!?])(?:\s*\[\d+(?:\s*,\s*\d+)*\])*\s+")
+# A sentence ends at . ! or ? (with any [n] markers after it), or at [n] markers followed by more text: a list
+# item or heading quoted with its citation has no full stop.
+_SENTENCE_END = re.compile(r"(?<=[.!?])(?:\s*\[\d+(?:\s*,\s*\d+)*\])*\s+|(?<=\])\s+(?=[^\s\[])")
 
 
 def split_drafts(buffer: str) -> list[str]:
@@ -22,6 +24,8 @@ def split_drafts(buffer: str) -> list[str]:
 
     >>> split_drafts("One [1]. Two. [2] Thr")
     ['One [1].', 'Two. [2]', 'Thr']
+    >>> split_drafts("demand: an amount [1] supply: another [1] ")
+    ['demand: an amount [1]', 'supply: another [1] ']
     """
     out, start = [], 0
     for m in _SENTENCE_END.finditer(buffer):

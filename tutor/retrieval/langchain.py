@@ -32,15 +32,18 @@ class UnitRetriever(BaseRetriever):
     """LangChain retriever over the unit index (hybrid, with query repair).
 
     Setup: ``tutor ingest``. Use: ``UnitRetriever(k=3).invoke("What is opportunity cost?")``; pass
-    ``history=[...]`` to ``invoke`` for follow-up questions, and ``k=`` to override the number of documents.
+    ``history=[...]`` to ``invoke`` for follow-up questions, and ``k=`` to override the number of documents;
+    ``unit="<slug>"`` searches one unit only (``tutor status`` lists them).
     """
 
     model_config = ConfigDict(arbitrary_types_allowed=True)
     k: int = 5
+    unit: str | None = None
     settings: Settings | None = None
 
     def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun,
                                 k: int | None = None, history: list[str] | None = None) -> list[Document]:
         settings = self.settings or Settings.from_env()
-        retrieval = get_retriever(settings).search(query, tuple(history or ()), k=k or self.k)
+        retrieval = get_retriever(settings).search(query, tuple(history or ()), k=k or self.k,
+                                                           unit=self.unit)
         return [to_document(h) for h in retrieval.hits]

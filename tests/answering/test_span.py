@@ -1,0 +1,75 @@
+"""Direct answers: a span a GGUF model proposes is shown only when it is words of a shown sentence (number words
+and digits alike), and only for questions a short answer can settle. A scripted stand-in replaces llama-cpp for
+exact tests; the bundled SmolLM2 is run for real at the end."""
+
+import pytest
+
+from tutor.answering import gguf
+from tutor.answering.span import SpanProposer, fits, grounded
+
+SENTENCE = "The report, led by Dr Amira Osei, found that twelve firms had raised prices in 1998."
+
+
+class Scripted:
+    """Answers every completion with one text, like llama_cpp.Llama.create_completion."""
+
+    def __init__(self, text: str):
+        self.text, self.prompts = text, []
+
+    def tokenize(self, data, add_bos=False, special=False):
+        return [13]
+
+    def create_completion(self, prompt, **kwargs):
+        self.prompts.append(prompt)
+        return {"choices": [{"text": self.text}]}
+
+
+@pytest.fixture
+def proposer(tmp_path, monkeypatch):
+    path = tmp_path / "tiny.gguf"
+    path.write_bytes(b"GGUF")
+
+    def make(reply: str) -> SpanProposer:
+        monkeypatch.setitem(gguf._models, str(path), Scripted(reply))
+        return SpanProposer(str(path))
+    return make
+
+
+def test_a_span_that_is_not_in_the_sentence_is_not_shown(proposer):
+    assert proposer(" Dr Kwame Mensah").propose("Who led the report?", [SENTENCE]) is None
+
+
+def test_a_number_written_as_a_word_in_the_sentence_is_found(proposer):
+    assert proposer(" The answer is: 12.").propose("How many firms raised prices?", [SENTENCE]) == ("twelve", 0)
+
+
+def test_the_words_shown_are_the_sentences_own(proposer):
+    assert proposer("dr amira osei").propose("Who led the report?", ["Nothing here.", SENTENCE]) == ("Dr Amira Osei", 1)
+
+
+def test_only_questions_a_short_answer_settles_are_asked(proposer):
+    p = proposer("twelve")
+    assert p.propose("Why did the firms raise prices?", [SENTENCE]) is None
+    assert gguf._models[p.path].prompts == []
+
+
+@pytest.mark.parametrize("question, span, ok", [
+    ("How many firms raised prices?", "twelve", True), ("How many firms raised prices?", "Dr Amira Osei", False),
+    ("In what year did prices rise?", "1998", True), ("Who led the report?", "twelve firms", False),
+    ("Who led the report?", "the report", False),  # words the question already has
+])
+def test_the_span_must_be_the_kind_of_answer_asked_for(question, span, ok):
+    assert fits(question, span) is ok
+
+
+def test_grounding_folds_case_quotes_and_spacing():
+    assert grounded("DR AMIRA OSEI", SENTENCE) == "Dr Amira Osei"
+    assert grounded("H.M.", "The patient H. M. lost both hippocampi.") == "H. M."
+    assert grounded("amira found", SENTENCE) is None  # not contiguous words of the sentence
+
+
+@pytest.mark.slow
+def test_the_bundled_model_proposes_a_checked_span():
+    proposer = SpanProposer("")
+    found = proposer.propose("When was the bridge opened?", ["The bridge was opened in 1932 by the city's mayor."])
+    assert found == ("1932", 0)
