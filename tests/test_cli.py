@@ -1,11 +1,15 @@
 import json
 import os
+import re
+import sqlite3
 import subprocess
 import sys
 
 import pytest
 
 from tests.conftest import ROOT
+from tutor.app.store import Store
+from tutor.types import Answer
 
 pytestmark = pytest.mark.slow
 
@@ -31,7 +35,14 @@ def test_ask_json_prints_exactly_one_object(run):
 
 def test_ask_prints_answer_and_sources(run):
     out = run("ask", "Who chaired the Victoria Climbie inquiry?")
-    assert out.returncode == 0 and "Lord Laming" in out.stdout and "[1] corpus/" in out.stdout
+    assert out.returncode == 0 and "Lord Laming" in out.stdout
+    assert re.search(r"^\[1\] unit-25-safeguarding: corpus/unit-25-safeguarding/", out.stdout, re.M)
+
+
+def test_ask_prints_a_concern_note_under_the_answer(run):
+    out = run("ask", "I think my neighbour's kid is being hit at home, what should I do?")
+    assert out.returncode == 0 and "(answered;" in out.stdout  # a possible concern: answered, with the note
+    assert "NSPCC" in out.stdout.split("(answered;")[0]
 
 
 @pytest.mark.parametrize("question, message", [("", "Please type a question"), ("x" * 2500, "limit is 2,000")])
@@ -43,3 +54,35 @@ def test_bad_questions_get_one_clear_line(run, question, message):
 def test_unknown_backend_lists_the_known_ones(run):
     out = run("ask", "What is the CAF?", "--backend", "magic")
     assert out.returncode == 1 and "Known backends" in out.stderr
+
+
+@pytest.fixture
+def logs(tmp_path):
+    """A chat log in a temporary folder: two sessions, one answer from long ago, an export file beside it."""
+    store = Store(tmp_path / "data" / "tutor.sqlite3")
+    ids = {name: store.log(name, [], Answer("declined", "no"), session) for name, session in
+           (("old", "s1"), ("recent", "s1"), ("other", "s2"))}
+    with sqlite3.connect(store.path) as conn:
+        conn.execute("UPDATE chats SET created = '2020-03-01T09:00:00Z' WHERE id = ?", (ids["old"],))
+    (tmp_path / "data" / "exports").mkdir()
+    (tmp_path / "data" / "exports" / "reviewed-cases.jsonl").write_text("{}\n")
+
+    def purge(*args):
+        env = {k: v for k, v in os.environ.items() if not k.startswith("TUTOR_")}
+        env["TUTOR_DB"] = str(store.path)
+        return subprocess.run([sys.executable, "-m", "tutor", "logs", "purge", *args], capture_output=True, text=True,
+                              env=env, cwd=ROOT, timeout=60)
+    return store, purge
+
+
+def test_logs_purge_by_date_session_and_retention(logs):
+    store, purge = logs
+    out = purge()  # neither option: older than TUTOR_LOG_DAYS (90)
+    assert out.returncode == 0 and out.stdout.startswith("Deleted 1 logged answer (and their reviews) older than 90")
+    assert "removed the old export" in out.stdout and not (store.path.parent / "exports" / "reviewed-cases.jsonl").exists()
+    assert purge("--before", "2000-01-01").stdout.startswith("Deleted 0 logged answers")
+    out = purge("--session", "s2", "--json")
+    assert json.loads(out.stdout) == {"status": "ok", "deleted": 1, "db": str(store.path)}
+    assert [c["question"] for c in store.chats()] == ["recent"]
+    out = purge("--before", "31/01/2026")
+    assert out.returncode == 1 and out.stderr.strip() == "error: --before must be a date like 2026-01-31; got '31/01/2026'."

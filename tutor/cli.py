@@ -1,14 +1,18 @@
-"""Command line: ``tutor ingest | status | ask | eval | bench | serve``. Errors print one line, never a traceback."""
+"""Command line: ``tutor ingest | status | ask | eval | bench | serve | logs purge``. Errors print one line, never a
+traceback (``-v`` shows it for an unexpected one); with ``--json`` they print ``{"status": "error", "message": ...}``.
+"""
 
 from __future__ import annotations
 
 import argparse
+import datetime
 import json
 import logging
+import os
 import sys
 from pathlib import Path
 
-from .errors import TutorError
+from .errors import TutorError, explain
 
 
 def _settings(args, **extra):
@@ -24,8 +28,11 @@ def _settings(args, **extra):
 
 def cmd_ingest(args) -> int:
     from .ingest.sync import sync
+    from .settings import check_writable
 
-    report = sync(_settings(args), rebuild=args.rebuild)
+    settings = _settings(args)
+    check_writable(settings.index_dir, "TUTOR_INDEX_DIR (or --index)")
+    report = sync(settings, rebuild=args.rebuild)
     print(report.line())
     return 0
 
@@ -37,7 +44,7 @@ def cmd_status(args) -> int:
     if args.json:
         print(json.dumps(info, indent=1))
         return 0
-    print(f"Index:       {info['index']} ({info['chroma']}, collection {info['collection']})")
+    print(f"Index:       {info['index']} ({info['chroma']}, collection {info['collection']}, {info['size_mb']} MB)")
     print(f"Built:       {info['built_at']}")
     print(f"Embeddings:  {info['embed_model']}")
     print(f"Chunks:      {info['chunks']} (size {info['chunking']['size']}, overlap {info['chunking']['overlap']})")
@@ -49,7 +56,7 @@ def cmd_status(args) -> int:
 
 def cmd_ask(args) -> int:
     from .pipeline import Tutor
-    from .types import Done, Notice, Text
+    from .types import Direct, Done, Notice, Text
 
     tutor = Tutor(_settings(args))
     if args.json:
@@ -60,9 +67,13 @@ def cmd_ask(args) -> int:
     for event in tutor.stream(args.question, args.history, args.backend, unit=args.unit):
         if isinstance(event, (Text, Notice)):
             print(event.text, end="\n" if isinstance(event, Notice) else "", flush=True)
+        elif isinstance(event, Direct):  # checked after the sentences stream; the app shows it above them
+            print(f"\n\nDirect answer: {event.text}", end="", flush=True)
         elif isinstance(event, Done):
             answer = event.answer
     print()
+    if answer.signposting:
+        print(f"\n{answer.signposting}")
     if answer.citations:
         print()
         for c in answer.citations:
@@ -90,8 +101,45 @@ def cmd_serve(args) -> int:
     return 0
 
 
+def cmd_logs_purge(args) -> int:
+    """Delete logged answers (and their reviews): by date and/or session, or else those past TUTOR_LOG_DAYS."""
+    from .app.export import export_path
+    from .app.store import Store, utc_now
+
+    settings = _settings(args)
+    before = args.before
+    if before:
+        try:
+            before = datetime.date.fromisoformat(before).isoformat()
+        except ValueError:
+            raise TutorError(f"--before must be a date like 2026-01-31; got {args.before!r}.") from None
+    what = "" if before or args.session else f" older than {settings.log_days} days (TUTOR_LOG_DAYS)"
+    if not (before or args.session):
+        before = utc_now(days_ago=settings.log_days)
+    deleted = Store(settings.db).purge(before=before, session=args.session) if settings.db.exists() else 0
+    stale = export_path(settings.db)
+    removed = bool(deleted) and stale.exists()
+    if removed:
+        stale.unlink()  # it may hold the deleted answers
+    if args.json:
+        print(json.dumps({"status": "ok", "deleted": deleted, "db": str(settings.db)}))
+    else:
+        print(f"Deleted {deleted} logged answer{'s' * (deleted != 1)} (and their reviews){what} from {settings.db}"
+              + (f"; removed the old export {stale}." if removed else "."))
+    return 0
+
+
+class UsageError(Exception):
+    """A mistake on the command line (argparse would print it and exit; main decides how to show it)."""
+
+
+class Parser(argparse.ArgumentParser):
+    def error(self, message):
+        raise UsageError(f"{message}. See: {self.prog} --help")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="tutor", description="A tutor that answers from the course unit, with citations.")
+    parser = Parser(prog="tutor", description="A tutor that answers from the course unit, with citations.")
     parser.add_argument("-v", "--verbose", action="store_true", help="show debug logging")
     sub = parser.add_subparsers(dest="command", required=True)
 
@@ -133,28 +181,70 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", default="evals/reports/bench")
     p.add_argument("--smoke", action="store_true", help="tiny run that only proves the bench works")
     p.set_defaults(func=cmd_bench)
+    _app_parsers(sub)
+    return parser
 
+
+def _app_parsers(sub) -> None:
+    """``serve`` and ``logs purge``: the web app and its chat log."""
     p = sub.add_parser("serve", help="start the web app")
     p.add_argument("--host")
     p.add_argument("--port", type=int)
     p.add_argument("--index")
     p.set_defaults(func=cmd_serve)
-    return parser
+
+    logs = sub.add_parser("logs", help="the chat log (TUTOR_DB)").add_subparsers(dest="action", required=True)
+    p = logs.add_parser("purge", help="delete logged answers and their reviews, and say how many",
+                        description="Delete logged answers (and their reviews). With neither option: those older "
+                                    "than TUTOR_LOG_DAYS (the app also does this at start and once a day).")
+    p.add_argument("--before", metavar="YYYY-MM-DD", help="those logged before this date (UTC)")
+    p.add_argument("--session", metavar="ID", help="those of one browser session")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_logs_purge)
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else argv
+    want_json = "--json" in argv
+    try:
+        args = build_parser().parse_args(argv)
+    except UsageError as exc:
+        return _fail(str(exc), want_json, code=2)
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING, format="%(levelname)s: %(message)s")
     for noisy in ("bm25s", "chromadb", "httpx", "sentence_transformers", "transformers"):
         logging.getLogger(noisy).setLevel(logging.DEBUG if args.verbose else logging.ERROR)
     try:
-        return args.func(args)
-    except TutorError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
+        code = args.func(args)
+        sys.stdout.flush()  # inside the try: a reader that went away is reported here, not at exit
+        return code
+    except BrokenPipeError:
+        # The reader (`tutor ask --json ... | head`) stopped early: nothing left to say, and Python must not
+        # complain about stdout again at exit.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141  # 128 + SIGPIPE, as a shell reports it
     except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
-        return 130
+        return _fail("interrupted", want_json, code=130)
+    except Exception as exc:  # noqa: BLE001 - every error becomes one line; -v shows the traceback of a bug
+        if args.verbose and not isinstance(exc, TutorError):
+            raise
+        return _fail(explain(exc, *_paths(args)), want_json)
+
+
+def _fail(message: str, want_json: bool, code: int = 1) -> int:
+    message = " ".join(str(message).split())  # one line, whatever the exception held
+    if want_json:
+        print(json.dumps({"status": "error", "message": message}, ensure_ascii=False), flush=True)
+    else:
+        print(f"error: {message}", file=sys.stderr)
+    return code
+
+
+def _paths(args) -> tuple[Path, Path]:
+    """The index folder and chat log the command meant, for messages (even when the settings are invalid)."""
+    from .settings import PROJECT_ROOT
+
+    return (Path(getattr(args, "index", None) or os.environ.get("TUTOR_INDEX_DIR") or PROJECT_ROOT / "index"),
+            Path(os.environ.get("TUTOR_DB") or PROJECT_ROOT / "data" / "tutor.sqlite3"))
 
 
 if __name__ == "__main__":

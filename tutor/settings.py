@@ -7,7 +7,9 @@
 from __future__ import annotations
 
 import dataclasses
+import math
 import os
+import tempfile
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Mapping
@@ -34,12 +36,18 @@ class Settings:
     chroma_host: str = ""
     # Chroma server port, used with chroma_host.
     chroma_port: int = 8000
-    # Target chunk size in characters (chunks never cross a paragraph).
-    chunk_size: int = 400
+    # Target chunk size in characters (chunks never cross a paragraph). Chosen on the development units: of 250,
+    # 300, 400, 600, 800, 1000 and whole paragraphs, 800 gave the best mean hit@3 (README, "Evaluation").
+    chunk_size: int = 800
     # Sentences shared between neighbouring chunks of one paragraph.
     chunk_overlap: int = 1
     # Passages retrieved for each question.
     top_k: int = 5
+    # Weights of the three rankings fused by reciprocal rank fusion: the chunk's embedding, its keywords (bm25) and
+    # its closest sentence's embedding. Chosen on the development units (README, "Evaluation").
+    dense_weight: float = 1.0
+    keyword_weight: float = 1.0
+    sentence_weight: float = 1.0
     # Cross-encoder reranker model name or path; empty means off (no weights ship offline).
     reranker: str = ""
     # Answer chain, tried left to right; "hosted" is skipped when TUTOR_LLM is unset.
@@ -60,6 +68,12 @@ class Settings:
     quiz_model_items: int = 12
     # Minimum support score (0..1) for a sentence to count as supported by its citations.
     support_threshold: float = 0.55
+    # GGUF model that proposes short direct answers (checked against the cited sentence before they are shown);
+    # empty means the bundled SmolLM2-135M, "off" turns direct answers off.
+    span_model: str = ""
+    # Safeguarding signposting for the deployment: a policy name (tutor/guards/policies/<name>.toml) or a .toml
+    # file; a unit's unit.toml may name its own.
+    safeguarding_policy: str = "uk"
     # Longest question accepted, in characters.
     max_question_chars: int = 2000
     # Web app bind address and port.
@@ -72,8 +86,11 @@ class Settings:
     db: Path = field(default_factory=lambda: _default("data/tutor.sqlite3"))
     # Log answered questions for tutor review (0 turns it off).
     log_chats: bool = True
-    # Password for the Review tab; empty means no password.
+    # Password for the Review tab; empty means no password (then only a browser on this machine may review, and
+    # the app refuses to listen beyond loopback).
     review_password: str = ""
+    # Days chat logs (and their reviews) are kept: older ones are deleted at app start and once a day.
+    log_days: int = 90
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides) -> "Settings":
@@ -85,7 +102,8 @@ class Settings:
             if raw is None or raw == "":
                 continue
             values[f.name] = _parse(f, raw)
-        values.update({k: v for k, v in overrides.items() if v is not None})
+        paths = {f.name for f in fields(cls) if f.type == "Path"}
+        values.update({k: Path(v) if k in paths else v for k, v in overrides.items() if v is not None})
         settings = cls(**values)
         settings.validate()
         return settings
@@ -96,21 +114,26 @@ class Settings:
         return new
 
     def validate(self) -> None:
-        if self.top_k <= 0:
-            raise ConfigError(f"top_k must be greater than 0. Currently, top_k is {self.top_k} (TUTOR_TOP_K).")
-        if self.local_passages <= 0:
-            raise ConfigError(f"local_passages must be greater than 0. Currently {self.local_passages} (TUTOR_LOCAL_PASSAGES).")
-        if self.chunk_size < 50:
-            raise ConfigError(f"chunk_size must be at least 50 characters. Currently {self.chunk_size} (TUTOR_CHUNK_SIZE).")
-        if self.chunk_overlap < 0:
-            raise ConfigError(f"chunk_overlap must be 0 or more sentences. Currently {self.chunk_overlap}.")
+        """Every range and path rule, each failing with one line that names the variable and what to set."""
+        for name, (low, high) in RANGES.items():
+            _check_range(self, name, low, high)
+        if not math.isfinite(self.llm_timeout) or self.llm_timeout <= 0:
+            raise ConfigError(f"TUTOR_LLM_TIMEOUT must be a number of seconds greater than 0; it is {self.llm_timeout}. "
+                              "Set TUTOR_LLM_TIMEOUT to, say, 60.")
+        for name in ("dense_weight", "keyword_weight", "sentence_weight"):
+            value = getattr(self, name)
+            if not math.isfinite(value) or value < 0:
+                raise ConfigError(f"TUTOR_{name.upper()} must be a number of 0 or more; it is {value}. "
+                                  f"Set TUTOR_{name.upper()} to, say, 1.0.")
         if not 0.0 <= self.support_threshold <= 1.0:
-            raise ConfigError(f"support_threshold must be between 0 and 1. Currently {self.support_threshold}.")
+            raise ConfigError(f"TUTOR_SUPPORT_THRESHOLD must be between 0 and 1; it is {self.support_threshold}. "
+                              "Set TUTOR_SUPPORT_THRESHOLD to, say, 0.55.")
         if self.llm and ":" not in self.llm and not self.llm_base_url:
             raise ConfigError(
                 f"TUTOR_LLM must look like provider:model (openai:gpt-4o-mini, anthropic:..., ollama:llama3.2). "
                 f"Currently {self.llm!r}."
             )
+        _check_paths(self)
 
     @property
     def chroma_mode(self) -> str:
@@ -121,22 +144,93 @@ class Settings:
         return bool(self.llm or self.llm_base_url)
 
 
+# Whole-number settings and their allowed range (None: no upper bound); validate() checks each.
+RANGES = {
+    "top_k": (1, 100), "chroma_port": (1, 65535), "port": (1, 65535), "chunk_size": (50, None),
+    "chunk_overlap": (0, None), "local_passages": (1, None), "quiz_model_items": (0, None),
+    "max_question_chars": (1, None), "concurrency": (1, None), "max_queue": (1, None), "log_days": (1, None),
+}
+_KINDS = {"int": "a whole number", "float": "a number", "bool": "1 or 0", "Path": "a path"}
+
+
+def _check_range(settings: Settings, name: str, low: int, high: int | None) -> None:
+    value = getattr(settings, name)
+    if low <= value and (high is None or value <= high):
+        return
+    var = "TUTOR_" + name.upper()
+    default = next(f.default for f in fields(Settings) if f.name == name)
+    allowed = f"between {low} and {high}" if high is not None else f"{low} or more"
+    raise ConfigError(f"{var} must be {allowed}; it is {value}. Set {var} to a number in that range (default {default}).")
+
+
+def _check_paths(s: Settings) -> None:
+    """Paths that must already exist are of the right kind; folders made later only must not be files."""
+    for var, path in (("TUTOR_INDEX_DIR", Path(s.index_dir)), ("TUTOR_CORPUS_DIR", Path(s.corpus_dir))):
+        if path.exists() and not path.is_dir():
+            raise ConfigError(f"{var} is {path}, which is a file, not a folder. Set {var} to a folder.")
+    if Path(s.db).is_dir():
+        raise ConfigError(f"TUTOR_DB is {s.db}, which is a folder. Set TUTOR_DB to a file path such as data/tutor.sqlite3.")
+    if s.local_model and not Path(s.local_model).expanduser().is_file():
+        raise ConfigError(f"TUTOR_LOCAL_MODEL is {s.local_model!r}, which is not a file. Set TUTOR_LOCAL_MODEL to a GGUF "
+                          "file, or leave it empty for the bundled SmolLM2-135M.")
+    if s.span_model not in ("", "off") and not Path(s.span_model).expanduser().is_file():
+        raise ConfigError(f"TUTOR_SPAN_MODEL is {s.span_model!r}, which is not a file. Set it to a GGUF file, leave it "
+                          "empty for the bundled SmolLM2-135M, or set it to off.")
+    if s.reranker and not _model_on_disk(s.reranker):
+        raise ConfigError(f"TUTOR_RERANKER is {s.reranker!r}: no such folder or file, and no such model in the Hugging "
+                          "Face cache (nothing is downloaded at run time). Set TUTOR_RERANKER to a cross-encoder's folder, or "
+                          "leave it empty to turn reranking off.")
+
+
+def _model_on_disk(name: str) -> bool:
+    """A path that exists, or a Hugging Face model name whose files are already cached."""
+    if Path(name).expanduser().exists():
+        return True
+    try:
+        from huggingface_hub import try_to_load_from_cache
+
+        return isinstance(try_to_load_from_cache(name, "config.json"), str)
+    except Exception:  # noqa: BLE001 - an invalid model name is simply not on disk
+        return False
+
+
+def check_writable(folder: Path, variable: str) -> None:
+    """Raise a ConfigError unless ``folder`` (or, while it does not exist, its nearest existing parent) takes a new
+    file. It really creates one: permission bits alone miss read-only mounts, immutable folders and root's view."""
+    probe = Path(folder)
+    while not probe.exists() and probe != probe.parent:
+        probe = probe.parent
+    try:
+        if not probe.is_dir():
+            raise NotADirectoryError(f"{probe} is not a folder")
+        with tempfile.NamedTemporaryFile(dir=probe, prefix=".tutor-write-test-"):
+            pass
+    except OSError as exc:
+        raise ConfigError(f"Cannot write to {folder} ({exc.strerror or exc}). Make it writable, or set {variable} to a "
+                          "folder you can write to.") from None
+
+
+def _shown(default) -> str:
+    return "see the README" if default is dataclasses.MISSING else str(int(default) if isinstance(default, bool) else default)
+
+
 def _parse(f: dataclasses.Field, raw: str):
     kind = f.type if isinstance(f.type, str) else getattr(f.type, "__name__", str(f.type))
     name = "TUTOR_" + f.name.upper()
     try:
         if kind == "int":
-            return int(raw)
+            return int(raw.strip())
         if kind == "float":
-            return float(raw)
+            return float(raw.strip())
         if kind == "bool":
-            if raw.lower() in {"1", "true", "yes", "on"}:
+            if raw.strip().lower() in {"1", "true", "yes", "on"}:
                 return True
-            if raw.lower() in {"0", "false", "no", "off"}:
+            if raw.strip().lower() in {"0", "false", "no", "off"}:
                 return False
             raise ValueError(raw)
         if kind == "Path":
             return Path(raw).expanduser()
     except ValueError:
-        raise ConfigError(f"{name}={raw!r} is not a valid {kind}.") from None
+        raise ConfigError(f"{name}={raw!r} is not {_KINDS.get(kind, kind)}. Set {name} to {_KINDS.get(kind, kind)} "
+                          f"(default {_shown(f.default)}).") from None
     return raw

@@ -1,7 +1,8 @@
 """The web app: Ask (chat with clickable citations), Practise (quiz), Review (tutors audit citations).
 
-``build_app(settings)`` builds it and ``launch`` serves it; the tabs' handlers are plain methods
-(``app.handlers.ask``, ``.practise``, ``.review``), so tests call them without a server::
+``build_app(settings)`` builds it and ``launch`` serves it (uvicorn, with the export download route beside
+Gradio); the tabs' handlers are plain methods (``app.handlers.ask``, ``.practise``, ``.review``), so tests call them
+without a server::
 
     >>> app = TutorApp(settings)                                             # doctest: +SKIP
     >>> *_, (box, chat, panel, session) = app.ask.ask("What is X?", [], None)  # doctest: +SKIP
@@ -10,23 +11,30 @@
 from __future__ import annotations
 
 import logging
+import os
+import socket
+import tempfile
 import threading
+import time
 from pathlib import Path
 
 import gradio as gr
 
+from ..errors import ConfigError
 from ..pipeline import Tutor
 from ..settings import PROJECT_ROOT, Settings
 from . import render
 from .ask import AskTab
+from .auth import ReviewGate, check_exposure
 from .course import ALL, Course
+from .export import Downloads
+from .export import export_path as default_export_path
 from .practise import PractiseTab
 from .review import ReviewTab
 from .review_ui import build_review
 from .store import Store
 
 log = logging.getLogger(__name__)
-EXPORT_PATH = PROJECT_ROOT / "evals" / "reports" / "reviewed-cases.jsonl"
 
 
 class TutorApp:
@@ -37,11 +45,13 @@ class TutorApp:
                  export_path: Path | None = None):
         self.settings = settings
         self.tutor = tutor or Tutor(settings)
-        self.store = store or Store.from_settings(settings)
+        self.store = store or Store.from_settings(settings)  # writes in the background: answers never wait on it
         self.course = Course(self.tutor.retriever.index)
         self.ask = AskTab(self.tutor, self.store, settings.max_question_chars)
         self.practise = PractiseTab(lambda unit: self.course.aids(unit).items)
-        self.review = ReviewTab(self.store, settings.review_password, settings.host, export_path or EXPORT_PATH)
+        gate = ReviewGate(settings.review_password, settings.host)
+        self.downloads = Downloads(export_path or default_export_path(settings.db), gate)
+        self.review = ReviewTab(self.store, gate, self.downloads)
         if settings.hosted_configured and settings.quiz_model_items > 0:
             threading.Thread(target=self.add_model_items, name="quiz-items", daemon=True).start()
 
@@ -78,21 +88,97 @@ def build_app(settings: Settings, tutor: Tutor | None = None, store: Store | Non
             with gr.Tab("Practise", id="practise"):
                 quiz = h.practise.build()
             with gr.Tab("Review", id="review") as review:
-                build_review(h.review, review, locked_by_password=bool(settings.review_password))
+                build_review(h.review, review)
         unit.change(h.switch_unit, [unit], [starters, glossary_box, about, *quiz], api_visibility="private")
     return app
 
 
-def launch(settings: Settings, app: gr.Blocks | None = None, block: bool = True, **kwargs) -> gr.Blocks:
-    """Launch on settings.host/port with the configured queue; ``block=False`` returns once it is serving."""
+class Served:
+    """A running app: ``handlers`` (the ``TutorApp``), ``url``, and ``close()``."""
+
+    def __init__(self, blocks: gr.Blocks, server, thread: threading.Thread | None, url: str):
+        self.blocks, self.server, self.thread, self.url = blocks, server, thread, url
+        self.handlers: TutorApp = blocks.handlers
+
+    def close(self) -> None:
+        self.server.should_exit = True
+        if self.thread is not None:
+            self.thread.join(15)
+        self.handlers.store.flush(5)  # answers still queued for the log get their chance
+
+
+def listen(host: str, port: int) -> socket.socket:
+    """The server's socket, bound before the slow start-up so a taken port fails at once, naming TUTOR_PORT."""
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+        sock = socket.socket(family, kind, proto)
+    except OSError as exc:
+        raise ConfigError(f"Cannot listen on {host}:{port} ({exc.strerror or exc}). Set TUTOR_HOST to an address "
+                          "of this machine, such as 127.0.0.1.") from None
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(address)
+    except OSError as exc:
+        sock.close()
+        raise ConfigError(f"Cannot listen on {host}:{port} ({exc.strerror or exc}). Set TUTOR_PORT to a free port "
+                          "(or stop the program using it).") from None
+    return sock
+
+
+def private_paths(settings: Settings) -> list[str]:
+    """Folders Gradio must never serve a file from, whatever a handler returns: eval answers, logs, exports."""
+    gradio_cache = Path(os.environ.get("GRADIO_TEMP_DIR") or Path(tempfile.gettempdir()) / "gradio").resolve()
+    folders = {PROJECT_ROOT / "evals", PROJECT_ROOT / "data", settings.db.parent.resolve()}
+    return sorted(str(f) for f in folders if not gradio_cache.is_relative_to(f))
+
+
+def _server(settings: Settings, app: gr.Blocks):
+    """uvicorn serving Gradio at "/" and, beside it, the export download route."""
+    import uvicorn
+    from fastapi import FastAPI
+
+    class Server(uvicorn.Server):
+        async def shutdown(self, sockets=None):
+            # Browsers' heartbeat streams never end on their own: end them (inside the loop, so thread-safe) and
+            # stop Gradio's queue before uvicorn waits for open requests.
+            gradio_app.stop_event.set()
+            app.close(verbose=False)
+            await super().shutdown(sockets)
+
+    server_app = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
+    app.handlers.downloads.mount(server_app)  # before Gradio, whose mount at "/" would catch the path
+    gr.mount_gradio_app(server_app, app, path="/", server_name=settings.host, server_port=settings.port,
+                        show_error=False, css=render.CSS, head=render.HEAD, allowed_paths=[],
+                        blocked_paths=private_paths(settings))
+    gradio_app = server_app.routes[-1].app  # the Mount just added
+    # proxy_headers off: request.client.host is the socket peer, which ReviewGate trusts and a header cannot fake.
+    return Server(uvicorn.Config(server_app, log_level="warning", access_log=False, proxy_headers=False,
+                                 timeout_graceful_shutdown=5))
+
+
+def launch(settings: Settings, app: gr.Blocks | None = None, block: bool = True) -> Served:
+    """Serve on settings.host/port with the configured queue; ``block=False`` returns once it is serving. Refuses
+    to listen beyond loopback without TUTOR_REVIEW_PASSWORD, and names TUTOR_PORT when the port is taken."""
+    check_exposure(settings.host, settings.review_password)
+    sock = listen(settings.host, settings.port)
     app = app or build_app(settings)
     app.queue(default_concurrency_limit=settings.concurrency, max_size=settings.max_queue)
-    export_dir = app.handlers.review.export_path.parent
-    export_dir.mkdir(parents=True, exist_ok=True)
-    app.launch(server_name=settings.host, server_port=settings.port, share=False, show_error=False,
-               prevent_thread_lock=not block, css=render.CSS, head=render.HEAD, allowed_paths=[str(export_dir)],
-               quiet=not block, **kwargs)
-    return app
+    server = _server(settings, app)
+    host = f"[{settings.host}]" if ":" in settings.host else settings.host
+    served = Served(app, server, None, f"http://{host}:{settings.port}/")
+    if block:
+        print(f"Serving the tutor at {served.url} (Ctrl-C to stop)", flush=True)
+        server.run(sockets=[sock])
+        served.close()
+        return served
+    served.thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, name="tutor-server", daemon=True)
+    served.thread.start()
+    deadline = time.monotonic() + 60
+    while not server.started and served.thread.is_alive() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    if not server.started:
+        raise ConfigError(f"The web app did not start on {served.url}; run tutor serve -v to see why.")
+    return served
 
 
 def serve(settings: Settings) -> None:

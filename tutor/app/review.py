@@ -1,69 +1,93 @@
 """The Review tab, for tutors: every logged answer, each sentence beside its cited passages; verdicts per citation,
-citation accuracy by answerer, and export of reviewed answers as eval cases. Open without a password only when
-the app listens on loopback; every handler checks on the server."""
+citation accuracy by answerer, and export of reviewed answers as eval cases.
+
+Every handler takes the session's review token (``None`` until unlocked) and the request, and asks the
+``ReviewGate`` before touching the log: the page hiding a button protects nothing (see ``auth``).
+"""
 
 from __future__ import annotations
-
-import hmac
-import ipaddress
-from pathlib import Path
 
 import gradio as gr
 
 from ..errors import TutorError
 from . import render
-from .store import FILTERS, VERDICTS, WHOLE_ANSWER, Store, Verdict
+from .auth import ReviewGate
+from .export import Downloads, export_cases
+from .store import SETTLE_SECONDS, VERDICTS, WHOLE_ANSWER, Store, Verdict
 
 PRIVATE = {"api_visibility": "private"}
-LOCKED = "Enter the review password to see logged answers."
-NEEDS_PASSWORD = ("The Review tab shows every learner's questions, so it needs TUTOR_REVIEW_PASSWORD when the app "
-                  "listens beyond this machine. Set it and restart.")
 
 
-def loopback(host: str) -> bool:
-    try:
-        return host == "localhost" or ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
+def summarise(store: Store) -> dict:
+    """Citation accuracy (share of citation verdicts that are ``correct``), overall and by answerer, how often the
+    verifier agrees with the tutors (verifier "supported" vs tutor "correct"), and answers the log lost."""
+    counts = dict.fromkeys(VERDICTS, 0)
+    by_backend: dict[str, list[int]] = {}
+    agree = compared = 0
+    store.flush(SETTLE_SECONDS)  # answers this process just queued count too
+    reviewed = store.reviewed()
+    for chat, verdicts in reviewed:
+        sentences = chat["answer"].get("sentences", [])
+        for (s, _n), v in verdicts.items():
+            if s < 0:
+                continue  # a whole-answer verdict, not a citation
+            counts[v["verdict"]] += 1
+            tally = by_backend.setdefault(chat["backend"], [0, 0])
+            tally[0] += v["verdict"] == "correct"
+            tally[1] += 1
+            compared += 1
+            agree += bool(sentences[s]["supported"]) == (v["verdict"] == "correct")
+    total = sum(counts.values())
+    return {
+        "logged": store.count(), "answers_reviewed": len(reviewed), "verdicts": total, "counts": counts,
+        "accuracy": counts["correct"] / total if total else None,
+        "by_backend": {b: {"correct": c, "verdicts": n, "accuracy": c / n} for b, (c, n) in sorted(by_backend.items())},
+        "agreement": {"agree": agree, "compared": compared, "rate": agree / compared if compared else None},
+        "lost": store.lost, "pending": store.pending,
+    }
 
 
 class ReviewTab:
-    def __init__(self, store: Store, password: str, host: str, export_path: Path):
-        self.store, self.password, self.export_path = store, password, Path(export_path)
-        # Without a password the tab is only open when nobody else can reach the app.
-        self.open = bool(password) or loopback(host)
+    def __init__(self, store: Store, gate: ReviewGate, downloads: Downloads):
+        self.store, self.gate, self.downloads = store, gate, downloads
 
-    def unlock(self, password: str, unlocked: bool) -> tuple[dict, dict, str, bool]:
-        """Checked on the server: (review content visibility, password row visibility, message, unlocked)."""
-        if not self.open:
-            return gr.update(visible=False), gr.update(visible=False), NEEDS_PASSWORD, False
-        ok = bool(unlocked) or not self.password or hmac.compare_digest(
-            (password or "").encode(), self.password.encode())
-        message = "" if ok else "That password is not right."
-        return gr.update(visible=ok), gr.update(visible=not ok), message, ok
+    def enter(self, token: str | None, request: gr.Request) -> tuple[dict, dict, str]:
+        """The tab opened: (review content visibility, password row visibility, message) for this request."""
+        if self.gate.allows(token, request):
+            return gr.update(visible=True), gr.update(visible=False), ""
+        message = "" if self.gate.password else self.gate.refusal(request)
+        return gr.update(visible=False), gr.update(visible=bool(self.gate.password)), message
 
-    def require(self, unlocked: bool) -> None:
-        if not (self.open and unlocked):
-            raise gr.Error(LOCKED if self.open else NEEDS_PASSWORD)
+    def unlock(self, password: str, token: str | None, request: gr.Request) -> tuple[dict, dict, str, str | None, str]:
+        """(review content visibility, password row visibility, message, session token, password box)."""
+        if self.gate.allows(token, request):
+            return gr.update(visible=True), gr.update(visible=False), "", token, ""
+        token, message = self.gate.unlock(password, request)
+        ok = self.gate.allows(token, request)
+        return gr.update(visible=ok), gr.update(visible=not ok and bool(self.gate.password)), message, token, ""
 
-    def listing(self, filter: str, unlocked: bool) -> tuple[list[list], dict, str]:
+    def require(self, token: str | None, request: gr.Request) -> None:
+        if not self.gate.allows(token, request):  # an expected refusal: a message, not a traceback in the server log
+            raise gr.Error(self.gate.refusal(request), print_exception=False)
+
+    def listing(self, filter: str, token: str | None, request: gr.Request) -> tuple[list[list], dict, str]:
         """(table rows, answer picker, summary) for the chosen filter."""
-        self.require(unlocked)
+        self.require(token, request)
         chats = self.store.chats(filter or "all")
         choices = [(f"#{c['id']} · {c['question'][:70]}", c["id"]) for c in chats]
-        return render.review_rows(chats), gr.update(choices=choices, value=None), self.summary(unlocked)
+        return render.review_rows(chats), gr.update(choices=choices, value=None), self.summary(token, request)
 
-    def refresh(self, filter: str, unlocked: bool):
+    def refresh(self, filter: str, token: str | None, request: gr.Request):
         """Like ``listing`` but quietly does nothing while locked (it runs when the tab is opened)."""
-        return self.listing(filter, unlocked) if self.open and unlocked else (gr.skip(),) * 3
+        return self.listing(filter, token, request) if self.gate.allows(token, request) else (gr.skip(),) * 3
 
-    def show(self, chat_id: int | None, unlocked: bool) -> str:
-        self.require(unlocked)
+    def show(self, chat_id: int | None, token: str | None, request: gr.Request) -> str:
+        self.require(token, request)
         return render.review_detail(self.store.chat(int(chat_id))) if chat_id else ""
 
-    def form(self, chat_id: int | None, unlocked: bool) -> list[dict]:
+    def form(self, chat_id: int | None, token: str | None, request: gr.Request) -> list[dict]:
         """The citations to judge on one answer: [{"key", "label", "choices", "verdict", "comment"}]."""
-        self.require(unlocked)
+        self.require(token, request)
         if not chat_id:
             return []
         chat, saved = self.store.chat(int(chat_id)), self.store.reviews(int(chat_id))
@@ -77,9 +101,10 @@ class ReviewTab:
         return [{"key": k, "label": label, "choices": choices, "verdict": saved.get(k, {}).get("verdict"),
                  "comment": saved.get(k, {}).get("comment", "")} for k, label, choices in keys]
 
-    def save(self, chat_id: int | None, keys: list[tuple[int, int]], values: list, unlocked: bool) -> str:
+    def save(self, chat_id: int | None, keys: list[tuple[int, int]], values: list, token: str | None,
+             request: gr.Request) -> str:
         """Save verdicts: ``values`` holds one verdict per key, then one comment per key."""
-        self.require(unlocked)
+        self.require(token, request)
         if not chat_id:
             return "Pick an answer to review first."
         verdicts, comments = values[:len(keys)], values[len(keys):]
@@ -92,12 +117,21 @@ class ReviewTab:
             return str(exc)
         return f"Saved {saved} verdict{'s' if saved != 1 else ''} for answer #{int(chat_id)}."
 
-    def summary(self, unlocked: bool) -> str:
-        self.require(unlocked)
-        return render.summary_md(self.store.summary())
+    def summary(self, token: str | None, request: gr.Request) -> str:
+        self.require(token, request)
+        numbers = summarise(self.store)
+        text = render.summary_md(numbers)
+        if numbers["lost"]:
+            text += (f"\n\n**{numbers['lost']} answer{'s' if numbers['lost'] != 1 else ''} could not be logged** since "
+                     "the app started (the database stayed locked or failing; the server log says why).")
+        if numbers["pending"]:
+            text += f"\n\n{numbers['pending']} answers are waiting to be written to the log."
+        return text
 
-    def export(self, unlocked: bool) -> tuple[str | None, str]:
-        self.require(unlocked)
-        written, skipped = self.store.export_cases(self.export_path)
+    def export(self, token: str | None, request: gr.Request) -> tuple[str, str]:
+        """(a one-time download link, what was written): the file itself never passes through Gradio."""
+        self.require(token, request)
+        written, skipped = export_cases(self.store, self.downloads.path)
         note = f" ({skipped} skipped: no citation marked correct, or a decline marked wrong)" if skipped else ""
-        return str(self.export_path), f"Wrote {written} eval case{'s' if written != 1 else ''} to {self.export_path}{note}."
+        return (self.downloads.link(request),
+                f"Wrote {written} eval case{'s' if written != 1 else ''} to {self.downloads.path}{note}.")

@@ -1,21 +1,22 @@
-"""The Review tab's components and events (the handlers are ``ReviewTab``'s)."""
+"""The Review tab's components and events (the handlers are ``ReviewTab``'s, and each checks the gate itself)."""
 
 from __future__ import annotations
 
 import gradio as gr
 
-from .review import NEEDS_PASSWORD, PRIVATE, ReviewTab
+from .auth import NEEDS_PASSWORD
+from .review import PRIVATE, ReviewTab
 from .store import FILTERS
 
 
-def build_review(h: ReviewTab, tab: gr.Tab, locked_by_password: bool) -> None:
-    open_now = h.open and not locked_by_password
-    unlocked = gr.State(open_now)
-    with gr.Row(visible=h.open and not open_now) as locked_row:
+def build_review(h: ReviewTab, tab: gr.Tab) -> None:
+    # The session's review token lives in Gradio's server-side session state: the browser never holds it.
+    token = gr.State(None)
+    with gr.Row(visible=bool(h.gate.password)) as locked_row:
         password = gr.Textbox(label="Review password", type="password", elem_id="review-password", scale=3)
         enter = gr.Button("Unlock", elem_id="review-unlock", scale=1)
-    message = gr.Markdown("" if h.open else NEEDS_PASSWORD)
-    with gr.Column(visible=open_now) as body:
+    message = gr.Markdown("" if h.gate.open else NEEDS_PASSWORD, elem_id="review-message")
+    with gr.Column(visible=False) as body:  # shown once the server lets this session in
         with gr.Row():
             which = gr.Radio(list(FILTERS), value="all", label="Show", elem_id="review-filter", scale=4)
             refresh = gr.Button("Refresh", elem_id="review-refresh", scale=1)
@@ -26,34 +27,38 @@ def build_review(h: ReviewTab, tab: gr.Tab, locked_by_password: bool) -> None:
         status = gr.Markdown(elem_id="review-status")
         with gr.Accordion("Summary", open=True):
             summary = gr.Markdown(elem_id="review-summary")
-        _verdict_form(h, chosen, unlocked, status, summary)
+        _verdict_form(h, chosen, token, status, summary)
         export = gr.Button("Export reviewed answers as eval cases", elem_id="review-export")
-        exported = gr.File(label="Reviewed answers (JSONL)", interactive=False, height=80, elem_id="review-file")
+        exported = gr.HTML(elem_id="review-file")  # a one-time link to the authorised download route
         export_msg = gr.Markdown()
-    listing = dict(fn=h.refresh, inputs=[which, unlocked], outputs=[table, chosen, summary], **PRIVATE)
+    listing = dict(fn=h.refresh, inputs=[which, token], outputs=[table, chosen, summary], **PRIVATE)
+    tab.select(h.enter, [token], [body, locked_row, message], **PRIVATE).then(**listing)
     for unlock_event in (enter.click, password.submit):
-        unlock_event(h.unlock, [password, unlocked], [body, locked_row, message, unlocked], **PRIVATE).success(**listing)
-    for event in (tab.select, refresh.click, which.change):
+        unlock_event(h.unlock, [password, token], [body, locked_row, message, token, password], **PRIVATE).then(**listing)
+    for event in (refresh.click, which.change):
         event(**listing)
-    chosen.change(h.show, [chosen, unlocked], [detail], **PRIVATE)
-    export.click(h.export, [unlocked], [exported, export_msg], **PRIVATE)
+    chosen.change(h.show, [chosen, token], [detail], **PRIVATE)
+    export.click(h.export, [token], [exported, export_msg], **PRIVATE)
 
 
-def _verdict_form(h: ReviewTab, chosen, unlocked, status, summary) -> None:
-    """One verdict (and comment) per citation of the chosen answer, redrawn when another answer is chosen."""
-    @gr.render(inputs=[chosen, unlocked], triggers=[chosen.change])
-    def form(chat_id, is_unlocked):
-        if not chat_id or not is_unlocked:
+def _verdict_form(h: ReviewTab, chosen, token, status, summary) -> None:
+    """One verdict (and comment) per citation of the chosen answer, redrawn when another answer is chosen. The
+    fields come from ``h.form`` (which checks the gate); the render function only draws them."""
+    fields = gr.State([])
+    chosen.change(h.form, [chosen, token], [fields], **PRIVATE)
+
+    @gr.render(inputs=[fields], triggers=[fields.change])
+    def form(shown):
+        if not shown:
             return
-        fields = h.form(chat_id, is_unlocked)
         radios, notes = [], []
-        for f in fields:
+        for f in shown:
             with gr.Row():
                 radios.append(gr.Radio(f["choices"], value=f["verdict"], label=f["label"], scale=2))
                 notes.append(gr.Textbox(f["comment"], label="Comment (optional)", scale=2))
-        keys = [f["key"] for f in fields]
+        keys = [f["key"] for f in shown]
         save = gr.Button("Save verdicts", variant="primary", elem_id="review-save")
 
-        def on_save(cid, ok, *values):
-            return h.save(cid, keys, list(values), ok), h.summary(ok)
-        save.click(on_save, [chosen, unlocked, *radios, *notes], [status, summary], **PRIVATE)
+        def on_save(request: gr.Request, cid, session_token, *values):
+            return h.save(cid, keys, list(values), session_token, request), h.summary(session_token, request)
+        save.click(on_save, [chosen, token, *radios, *notes], [status, summary], **PRIVATE)

@@ -1,28 +1,41 @@
-"""Chat logs and tutor reviews in SQLite (``TUTOR_DB``), the review summary, and the export of reviewed answers as
-eval cases.
+"""Chat logs and tutor reviews in SQLite (``TUTOR_DB``).
 
 >>> store = Store("data/tutor.sqlite3")                                           # doctest: +SKIP
 >>> chat = store.log("What is a budget?", [], answer, session="s1")              # doctest: +SKIP
 >>> store.save_reviews(chat, [Verdict(sentence=0, citation=1, verdict="correct")])  # doctest: +SKIP
->>> store.summary()["accuracy"]                                                   # doctest: +SKIP
-1.0
+1
 
 A review is one verdict per (sentence, cited passage): ``correct``, ``wrong`` or ``missing-better-passage`` (the
 passage does not make the point as well as another would). Declined and safeguarding answers cite nothing; their
 review is one verdict on the whole answer, stored as sentence -1, citation 0 (``correct`` = rightly declined).
+
+Privacy: the file is created 0600 (its folder 0700 when made here), deleted rows are overwritten, and with
+``keep_days`` logs older than that are deleted when the store opens and once a day while the app runs.
+Faults: a connection waits at most ``BUSY_SECONDS`` for a lock. With ``background=True`` (the app) ``log`` only
+queues the answer, so a learner never waits on the database; a writer thread retries a failed write with backoff
+for up to ``retry_seconds``, then counts the row in ``lost`` and logs an error.
 """
 
 from __future__ import annotations
 
 import json
+import logging
+import queue
 import sqlite3
+import threading
 import time
 from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import TutorError
+from .auth import private_file, private_folder
 
+log = logging.getLogger(__name__)
+BUSY_SECONDS = 1.0  # how long one statement waits for another connection's lock
+RETRY_SECONDS = 120.0  # how long the background writer keeps retrying one answer before counting it lost
+SETTLE_SECONDS = 2.0  # how long a read waits for this process's queued answers, so the Review tab sees them
+PURGE_EVERY = 86400.0  # seconds between retention purges while the app runs
 VERDICTS = ("correct", "wrong", "missing-better-passage")
 FILTERS = ("all", "unreviewed", "failed verification", "declined", "safeguarding")
 WHOLE_ANSWER = (-1, 0)  # (sentence, citation) of a verdict on a declined or safeguarding answer
@@ -68,47 +81,124 @@ class Verdict:
     comment: str = ""
 
 
-def _now() -> str:
-    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+def utc_now(days_ago: float = 0) -> str:
+    """UTC as stored in ``created``: ``2026-11-28T14:37:50Z``."""
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() - days_ago * 86400))
 
 
 class Store:
-    def __init__(self, path: Path | str, log_chats: bool = True):
-        self.path, self.log_chats = Path(path), log_chats
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+    def __init__(self, path: Path | str, log_chats: bool = True, background: bool = False,
+                 keep_days: int | None = None, retry_seconds: float = RETRY_SECONDS):
+        self.path, self.log_chats, self.keep_days = Path(path), log_chats, keep_days
+        self.retry_seconds, self.lost = retry_seconds, 0
+        private_folder(self.path.parent)
+        private_file(self.path)
         with closing(self._connect()) as conn, conn:
             conn.execute("PRAGMA journal_mode=WAL")  # readers (the review tab) never block the chat's writes
             conn.executescript(_SCHEMA)
             columns = {r[1] for r in conn.execute("PRAGMA table_info(chats)")}
             if "reason" not in columns:  # a database from before answers had a reason
                 conn.execute("ALTER TABLE chats ADD COLUMN reason TEXT NOT NULL DEFAULT ''")
+        if keep_days:
+            self.purge(before=utc_now(keep_days))
+        self._queue: queue.Queue | None = queue.Queue(maxsize=10_000) if background else None
+        if background:
+            threading.Thread(target=self._write_queued, name="chat-log-writer", daemon=True).start()
 
     @classmethod
-    def from_settings(cls, settings) -> "Store":
-        return cls(settings.db, settings.log_chats)
+    def from_settings(cls, settings) -> "Store":  # the app's: writes in the background, keeps TUTOR_LOG_DAYS
+        return cls(settings.db, settings.log_chats, background=True, keep_days=settings.log_days)
 
     def _connect(self) -> sqlite3.Connection:
-        conn = sqlite3.connect(self.path, timeout=30)
+        conn = sqlite3.connect(self.path, timeout=BUSY_SECONDS)
         conn.row_factory = sqlite3.Row
         conn.execute("PRAGMA foreign_keys = ON")
+        conn.execute("PRAGMA secure_delete = ON")  # a purged disclosure is overwritten, not left in free pages
         return conn
 
     def log(self, question: str, history, answer, session: str = "") -> int | None:
-        """Store one finished answer (an ``Answer``); returns its id, or None when logging is off."""
+        """Store one finished answer (an ``Answer``); returns its id, or None when logging is off or queued."""
         if not self.log_chats:
             return None
+        row = (session, utc_now(), question, json.dumps(list(history), ensure_ascii=False), answer.status,
+               answer.backend, answer.reason, int(answer.verified), json.dumps(answer.to_json(), ensure_ascii=False))
+        if self._queue is None:
+            return self._insert(row)
+        try:
+            self._queue.put_nowait(row)
+        except queue.Full:
+            self._lose("the queue of answers waiting to be written is full")
+        return None
+
+    def _insert(self, row: tuple) -> int:
         with closing(self._connect()) as conn, conn:
-            cur = conn.execute(
+            return conn.execute(
                 "INSERT INTO chats (session, created, question, history, status, backend, reason, verified, answer) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (session, _now(), question, json.dumps(list(history), ensure_ascii=False), answer.status,
-                 answer.backend, answer.reason, int(answer.verified), json.dumps(answer.to_json(), ensure_ascii=False)))
-            return cur.lastrowid
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", row).lastrowid
+
+    def _write_queued(self) -> None:
+        """The background writer: queued answers in order, and the daily retention purge."""
+        next_purge = time.monotonic() + PURGE_EVERY
+        while True:
+            try:
+                self._write_patiently(self._queue.get(timeout=3600))
+                self._queue.task_done()
+            except queue.Empty:
+                pass
+            if self.keep_days and time.monotonic() >= next_purge:
+                next_purge = time.monotonic() + PURGE_EVERY
+                try:
+                    self.purge(before=utc_now(self.keep_days))
+                except sqlite3.Error:
+                    log.exception("chat log: the daily purge of logs older than %d days failed", self.keep_days)
+
+    def _write_patiently(self, row: tuple) -> None:
+        """Retry a busy or failing database with growing pauses until ``retry_seconds`` have passed."""
+        delay, deadline = 0.05, time.monotonic() + self.retry_seconds
+        while True:
+            try:
+                self._insert(row)
+                return
+            except Exception as exc:  # noqa: BLE001 - the writer thread must outlive any one row
+                if not isinstance(exc, sqlite3.OperationalError) or time.monotonic() + delay > deadline:
+                    self._lose(f"{type(exc).__name__}: {exc}")
+                    return
+                time.sleep(delay)
+                delay = min(delay * 2, 2.0)
+
+    def _lose(self, why: str) -> None:
+        self.lost += 1
+        log.error("chat log: an answer could not be written to %s (%s); %d lost since start", self.path, why, self.lost)
+
+    def flush(self, timeout: float = 10.0) -> bool:
+        """Wait until every queued answer is written or counted lost; True when none is left."""
+        deadline = time.monotonic() + timeout
+        while self.pending and time.monotonic() < deadline:
+            time.sleep(0.01)
+        return not self.pending
+
+    @property
+    def pending(self) -> int:  # answers queued and not yet written (nor counted lost)
+        return self._queue.unfinished_tasks if self._queue is not None else 0
+
+    def purge(self, before: str | None = None, session: str | None = None) -> int:
+        """Delete logged answers (their reviews go with them) created before ``before`` (an ISO date or time, UTC)
+        and/or from one ``session``; returns how many. With neither, nothing is deleted."""
+        where = [(c, v) for c, v in (("created < ?", before), ("session = ?", session)) if v]
+        if not where:
+            return 0
+        with closing(self._connect()) as conn:
+            with conn:
+                deleted = conn.execute("DELETE FROM chats WHERE " + " AND ".join(c for c, _ in where),
+                                       [v for _, v in where]).rowcount
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # the deleted rows leave the write-ahead log too
+        return deleted
 
     def chats(self, filter: str = "all", limit: int = 200) -> list[dict]:
         """Logged answers, newest first, with how many verdicts each has."""
         if filter not in _WHERE:
             raise TutorError(f"Unknown review filter {filter!r}. Use one of: {', '.join(FILTERS)}.")
+        self.flush(SETTLE_SECONDS)
         sql = (f"SELECT c.id, c.created, c.question, c.status, c.backend, c.reason, c.verified, "
                f"(SELECT COUNT(*) FROM reviews r WHERE r.chat_id = c.id) AS verdicts "
                f"FROM chats c WHERE {_WHERE[filter]} ORDER BY c.id DESC LIMIT ?")
@@ -133,7 +223,9 @@ class Store:
     def save_reviews(self, chat_id: int, verdicts: list[Verdict]) -> int:
         """Save (or replace) verdicts for one answer after checking each names a real citation of it."""
         chat = self.chat(chat_id)
-        valid = _reviewable(chat)
+        sentences = chat["answer"].get("sentences", [])  # what a tutor can judge: each citation, or the whole answer
+        valid = ({WHOLE_ANSWER} if chat["status"] != "answered" or not sentences
+                 else {(i, n) for i, s in enumerate(sentences) for n in s["citations"]})
         for v in verdicts:
             if v.verdict not in VERDICTS:
                 raise TutorError(f"A verdict must be one of {', '.join(VERDICTS)}; got {v.verdict!r}.")
@@ -144,78 +236,15 @@ class Store:
                 "INSERT INTO reviews (chat_id, sentence, citation, verdict, comment, updated) VALUES (?, ?, ?, ?, ?, ?) "
                 "ON CONFLICT (chat_id, sentence, citation) DO UPDATE SET verdict = excluded.verdict, "
                 "comment = excluded.comment, updated = excluded.updated",
-                [(chat_id, v.sentence, v.citation, v.verdict, v.comment.strip(), _now()) for v in verdicts])
+                [(chat_id, v.sentence, v.citation, v.verdict, v.comment.strip(), utc_now()) for v in verdicts])
         return len(verdicts)
 
-    def _reviewed(self) -> list[tuple[dict, dict]]:
+    def reviewed(self) -> list[tuple[dict, dict]]:
+        """Every answer with at least one verdict, oldest first, with its verdicts."""
         with closing(self._connect()) as conn:
             ids = [r[0] for r in conn.execute("SELECT DISTINCT chat_id FROM reviews ORDER BY chat_id")]
         return [(chat, self.reviews(chat["id"])) for chat in (self.chat(i) for i in ids)]
 
-    def summary(self) -> dict:
-        """Citation accuracy (share of citation verdicts that are ``correct``), overall and by answerer, and how
-        often the verifier agrees with the tutors (verifier "supported" vs tutor "correct")."""
-        counts = dict.fromkeys(VERDICTS, 0)
-        by_backend: dict[str, list[int]] = {}
-        agree = compared = 0
-        reviewed = self._reviewed()
-        for chat, verdicts in reviewed:
-            sentences = chat["answer"].get("sentences", [])
-            for (s, _n), v in verdicts.items():
-                if s < 0:
-                    continue  # a whole-answer verdict, not a citation
-                counts[v["verdict"]] += 1
-                tally = by_backend.setdefault(chat["backend"], [0, 0])
-                tally[0] += v["verdict"] == "correct"
-                tally[1] += 1
-                compared += 1
-                agree += bool(sentences[s]["supported"]) == (v["verdict"] == "correct")
-        total = sum(counts.values())
+    def count(self) -> int:
         with closing(self._connect()) as conn:
-            logged = conn.execute("SELECT COUNT(*) FROM chats").fetchone()[0]
-        return {
-            "logged": logged, "answers_reviewed": len(reviewed), "verdicts": total, "counts": counts,
-            "accuracy": counts["correct"] / total if total else None,
-            "by_backend": {b: {"correct": c, "verdicts": n, "accuracy": c / n} for b, (c, n) in sorted(by_backend.items())},
-            "agreement": {"agree": agree, "compared": compared, "rate": agree / compared if compared else None},
-        }
-
-    def export_cases(self, path: Path | str) -> tuple[int, int]:
-        """Write reviewed answers as eval cases (the ``evals/cases.jsonl`` schema); returns (written, skipped).
-
-        An answered question becomes an ``answerable`` case whose gold quotes are the raw text of the citations
-        the tutor marked correct; a declined or safeguarding answer the tutor marked correct becomes an
-        ``out_of_scope`` (``adversarial`` when the injection guard declined it) or ``disclosure`` case. Anything
-        else (no correct citation, a decline the tutor disagreed with) is skipped: it has no trustworthy gold."""
-        cases, skipped = [], 0
-        for chat, verdicts in self._reviewed():
-            answer = chat["answer"]
-            comments = "; ".join(v["comment"] for v in verdicts.values() if v["comment"])
-            case = {"id": f"review-{chat['id']}", "kind": "", "question": chat["question"],
-                    "history": chat["history"], "gold_quotes": [], "key_facts": [],
-                    "notes": f"exported from tutor review {chat['id']}" + (f"; tutor comments: {comments}" if comments else "")}
-            if chat["status"] == "answered":
-                good = {n for (s, n), v in verdicts.items() if s >= 0 and v["verdict"] == "correct"}
-                case["kind"] = "answerable"
-                case["gold_quotes"] = [c["text"] for c in answer.get("citations", []) if c["n"] in good]
-            elif verdicts.get(WHOLE_ANSWER, {}).get("verdict") == "correct":
-                case["kind"] = {"safeguarding": "disclosure"}.get(
-                    chat["status"], "adversarial" if chat["reason"] == "injection" else "out_of_scope")
-            if case["kind"] and (case["kind"] != "answerable" or case["gold_quotes"]):
-                cases.append(case)
-            else:
-                skipped += 1
-        path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(path.suffix + ".tmp")
-        tmp.write_text("".join(json.dumps(c, ensure_ascii=False) + "\n" for c in cases), encoding="utf-8")
-        tmp.replace(path)
-        return len(cases), skipped
-
-
-def _reviewable(chat: dict) -> set[tuple[int, int]]:
-    """The (sentence, citation) pairs a tutor can give a verdict on for one logged answer."""
-    sentences = chat["answer"].get("sentences", [])
-    if chat["status"] != "answered" or not sentences:
-        return {WHOLE_ANSWER}
-    return {(i, n) for i, s in enumerate(sentences) for n in s["citations"]}
+            return conn.execute("SELECT COUNT(*) FROM chats").fetchone()[0]
