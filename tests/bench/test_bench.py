@@ -12,7 +12,7 @@ import sys
 import pytest
 
 from tests.conftest import ROOT
-from tutor.bench.corpus import build, recombine
+from tutor.bench.corpus import build, large_file, recombine
 from tutor.bench.util import summary
 from tutor.evals.metrics import percentile
 
@@ -27,12 +27,45 @@ def test_scaled_corpus_copies_have_distinct_text(tmp_path):
     from tutor.ingest.chunk import chunk_document
     from tutor.ingest.load import load_corpus
 
-    build(ROOT / "corpus", 3, tmp_path / "corpus")
-    docs, skipped = load_corpus(tmp_path / "corpus")
-    chunks = [c for d in docs for c in chunk_document(d)]
-    assert len(docs) == 3 and not skipped
+    build(ROOT / "corpus", 3, tmp_path / "corpus")  # one unit of the course, written as one unit folder
+    corpus = load_corpus(tmp_path / "corpus")
+    chunks = [c for d in corpus.docs for c in chunk_document(d)]
+    assert len(corpus.docs) == 3 and not corpus.skipped
+    assert list(corpus.units) == ["unit-25-safeguarding"]
     assert len({c.text for c in chunks}) == len(chunks)  # nothing for the ingest cache to skip
     assert recombine([["A one.", "A two."]], 1) != recombine([["A one.", "A two."]], 2)
+
+
+def test_large_file_is_one_plain_text_unit_of_about_the_size_asked(tmp_path):
+    from tutor.ingest.load import load_corpus
+
+    path = large_file(ROOT / "corpus", 0.1, tmp_path)
+    corpus = load_corpus(path.parent.parent)
+    assert 0.1e6 <= path.stat().st_size < 0.12e6 and path.read_text(encoding="utf-8").count("\n") > 100
+    assert [d.source.rsplit("/", 1)[1] for d in corpus.docs] == [path.name] and list(corpus.units) == [path.parent.name]
+
+
+def test_edits_change_one_word_in_a_different_paragraph_each_time(tmp_path, make_settings):
+    from tutor.bench.lean import edits
+
+    corpus = build(ROOT / "corpus", 1, tmp_path / "corpus")
+    result = edits(make_settings(corpus=corpus), corpus, tmp_path / "index", None, 3)
+    lines = [r["line"] for r in result["rows"][1:]]
+    assert len(set(lines)) == 3 and result["rows"][0]["embedded"] > 0
+    assert all(0 < r["embedded"] < result["rows"][0]["embedded"] for r in result["rows"][1:])
+    assert result["growth"] > 0 and all(r["index_mb"] > 0 for r in result["rows"])
+
+
+def test_questions_are_the_dev_cases_of_every_unit_dealt_in_turn():
+    from tutor.bench.main import load_questions
+    from tutor.evals.cases import case_sets
+
+    questions = load_questions()
+    dev = case_sets("dev")
+    assert len(questions) == sum(len(cs.cases) for cs in dev)
+    assert [q["unit"] for q in questions[:len(dev)]] == [cs.unit for cs in dev]
+    gate = {c["id"] + cs.unit for cs in case_sets("gate") for c in cs.cases}
+    assert not gate & {q["id"] + q["unit"] for q in questions}
 
 
 def test_bad_sizes_say_what_to_write():
@@ -66,7 +99,8 @@ def test_bench_smoke_writes_every_section(tmp_path):
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-3000:]
     data = json.loads((out / "bench.json").read_text())
 
-    for section in ("machine", "config", "ingest", "retrieval", "answering", "startup", "concurrency", "cli", "targets"):
+    for section in ("machine", "config", "ingest", "retrieval", "edits", "answering", "startup", "concurrency", "cli",
+                    "large_file", "targets"):
         assert section in data and "error" not in data[section], (section, data.get(section))
     ingest = data["ingest"][0]
     assert ingest["chunks"] > 0 and ingest["pipeline_s"] > 0 and ingest["encode_alone_s"] > 0 and ingest["ratio"] > 0
@@ -84,13 +118,19 @@ def test_bench_smoke_writes_every_section(tmp_path):
     assert [r["clients"] for r in data["concurrency"]] == [1, 2]
     assert all(r["answers"] > 0 and r["answers_per_s"] > 0 for r in data["concurrency"])
     assert data["cli"]["help"]["median_s"] > 0 and data["cli"]["status"]["median_s"] > 0
+    assert [r["edit"] for r in data["edits"]["rows"]] == [0, 1, 2, 3, 4, 5]
+    assert all(r["index_mb"] > 0 and r["seconds"] > 0 for r in data["edits"]["rows"])
+    assert all(0 < r["embedded"] < data["edits"]["rows"][0]["embedded"] for r in data["edits"]["rows"][1:])
+    big = data["large_file"]
+    assert big["file_mb"] > 0.1 and big["chunks"] > 0 and big["seconds"] > 0 and big["peak_rss_mb"] > 100
     assert all(math.isfinite(n) for n in _numbers(data))
     measured = [t for t in data["targets"] if "local" not in t["name"]]
     assert all(t["value"] is not None for t in measured), data["targets"]
 
     md = (out / "bench.md").read_text()
-    for heading in ("## Targets", "## Ingest", "## Retrieval", "## Answering", "## Start-up and memory",
-                    "## Concurrent learners", "## CLI start-up", "## Where the time goes"):
+    for heading in ("## Targets", "## Ingest", "## Retrieval", "## Index size over edits", "## A large text file",
+                    "## Answering", "## Start-up and memory", "## Concurrent learners", "## CLI start-up",
+                    "## Where the time goes"):
         assert heading in md
     for png in ("ingest.png", "retrieval.png", "answering.png", "concurrency.png"):
         assert (out / png).stat().st_size > 1000 and f"]({png})" in md

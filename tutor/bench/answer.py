@@ -1,5 +1,6 @@
 """Answering latency as a learner feels it: time until the citations (the ``passages`` event of
-``Tutor.stream``) and until the first answer text, per answerer, over the dev questions.
+``Tutor.stream``) and until the first answer text, per answerer, over the dev questions (each asked within its
+unit, as a learner who chose that unit would ask it).
 
 ``first_text_ms`` counts only questions the answerer itself answered (status ``answered``); questions the
 guard or the scope check handled before any answerer ran are counted by status, not timed as its answers.
@@ -20,7 +21,7 @@ def answer_one(tutor: Tutor, case: dict, backend: str) -> dict:
     t0 = time.perf_counter()
     row = {"citations_ms": None, "first_text_ms": None, "total_ms": None, "status": "error", "stages_ms": {}}
     try:
-        for event in tutor.stream(case["question"], tuple(case.get("history", ())), backend):
+        for event in tutor.stream(case["question"], tuple(case.get("history", ())), backend, unit=case.get("unit")):
             if isinstance(event, Passages) and row["citations_ms"] is None:
                 row["citations_ms"] = ms_since(t0)
             elif isinstance(event, Text) and row["first_text_ms"] is None:
@@ -78,9 +79,10 @@ def model_first_token(tutor: Tutor, questions: list[dict], limit: int) -> dict:
         return {"n": 0, "note": "the local backend is not llama-cpp"}
     llm, times, tokens_per_s = backend.model(), [], []
     for case in [q for q in questions if q.get("kind", "answerable") == "answerable"][:limit]:
-        hits = tutor.retriever.search(case["question"], tuple(case.get("history", ())), k=tutor.settings.top_k).hits
+        history, unit = tuple(case.get("history", ())), case.get("unit")
+        hits = tutor.retriever.search(case["question"], history, k=tutor.settings.top_k, unit=unit).hits
         passages = [Passage(i + 1, h.chunk, h.score) for i, h in enumerate(hits)][:backend.passages]
-        query = tutor.retriever.queries().process(case["question"], tuple(case.get("history", ()))).text
+        query = tutor.retriever.queries(unit).process(case["question"], history).text
         prompt = render("answer", passages=passages_block(passages), question=query)  # as the backend asks
         with backend._turn():  # the model's turn, as LocalBackend.generate takes it
             llm.reset()  # no prompt prefix reused from an earlier call: the whole prompt is evaluated

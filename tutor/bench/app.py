@@ -71,20 +71,20 @@ def find_endpoint(client) -> str:
                        "api_name='ask' (question string in, answer JSON out). Named endpoints: " + (", ".join(named) or "none"))
 
 
-def _cold(question: str) -> str:
+def _cold(case: dict) -> str:
     """Python source doing what the app does before its first answer: import, build (index, model, study aids), answer."""
     return ("from tutor.settings import Settings\nfrom tutor.app.build import build_app\n"
-            f"build_app(Settings.from_env()).handlers.tutor.ask({question!r})\n")
+            f"build_app(Settings.from_env()).handlers.tutor.ask({case['question']!r}, unit={case.get('unit')!r})\n")
 
 
-def startup_imports(settings: Settings, question: str, work: Path) -> list[dict]:
+def startup_imports(settings: Settings, case: dict, work: Path) -> list[dict]:
     """The slowest imports on the app's way to its first answer (the heavy ones load lazily, inside build_app)."""
-    return slowest_imports(["-c", _cold(question)], app_env(settings, work), top=8)
+    return slowest_imports(["-c", _cold(case)], app_env(settings, work), top=8)
 
 
-def startup_profile(settings: Settings, question: str, work: Path) -> dict:
+def startup_profile(settings: Settings, case: dict, work: Path) -> dict:
     """cProfile of the app's way to its first answer, in a fresh process."""
-    body = "".join("    " + line + "\n" for line in _cold(question).splitlines())
+    body = "".join("    " + line + "\n" for line in _cold(case).splitlines())
     code = f"import json\nfrom tutor.bench.util import profile_top\n\ndef cold():\n{body}\nprint(json.dumps(profile_top(cold)))\n"
     done = subprocess.run([sys.executable, "-c", code], cwd=PROJECT_ROOT, env=app_env(settings, work),
                           capture_output=True, text=True, timeout=300)
@@ -100,9 +100,10 @@ def _client(url: str):
     return Client(url, verbose=False, download_files=False, analytics_enabled=False)
 
 
-def _ask(client, endpoint: str, question: str, timeout: float) -> str:
-    """Ask one question; the kind of answer the app showed (answered, declined, safeguarding, error)."""
-    reply = client.submit(question, api_name=endpoint).result(timeout=timeout)
+def _ask(client, endpoint: str, case: dict, timeout: float) -> str:
+    """Ask one question within its unit (the app's unit picker); the kind of answer the app showed (answered,
+    declined, safeguarding, error)."""
+    reply = client.submit(case["question"], unit=case.get("unit") or "", api_name=endpoint).result(timeout=timeout)
     shown = re.findall(r'class=\\?"answer (\w+)', json.dumps(reply, default=str))
     return shown[-1] if shown else "unknown"
 
@@ -132,7 +133,7 @@ def app(settings: Settings, questions: list[dict], levels: tuple[int, ...], per_
         url = f"http://{LOOPBACK}:{port}/"
         client = _client(url)
         endpoint = find_endpoint(client)
-        first = next(q for q in questions if q.get("kind", "answerable") == "answerable")["question"]
+        first = next(q for q in questions if q.get("kind", "answerable") == "answerable")
         shown = _ask(client, endpoint, first, timeout)
         ready_s = time.perf_counter() - t0
         startup = {"port_open_s": round(port_s, 2), "first_answer_s": round(ready_s, 2), "endpoint": endpoint,
@@ -150,18 +151,17 @@ def concurrency(url: str, endpoint: str, questions: list[dict], clients: int, pe
     with ThreadPoolExecutor(clients) as pool:
         sessions = list(pool.map(lambda _: _client(url), range(clients)))
     latencies, errors, shown, lock = [], [], {}, threading.Lock()
-    texts = [q["question"] for q in questions]
     t_start = time.perf_counter()
     deadline = t_start + budget_s
 
     def learner(i: int) -> None:
-        order = texts[i * 7 % len(texts):] + texts[:i * 7 % len(texts)]
-        for question in order[:per_client]:
+        order = questions[i * 7 % len(questions):] + questions[:i * 7 % len(questions)]
+        for case in order[:per_client]:
             if time.perf_counter() > deadline:
                 return
             t0 = time.perf_counter()
             try:
-                kind = _ask(sessions[i], endpoint, question, timeout)
+                kind = _ask(sessions[i], endpoint, case, timeout)
                 with lock:
                     latencies.append(ms_since(t0))
                     shown[kind] = shown.get(kind, 0) + 1

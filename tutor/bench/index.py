@@ -3,9 +3,9 @@ per mode with embedded Chroma and a Chroma server side by side.
 
 One size at a time (``bench.main`` drives the loop)::
 
-    row = ingest(settings, corpus, work / "index-10x", embedder)        # embedded Chroma, timed
-    server = mirror(settings, corpus, work / "index-10x-server", host, port, embedder, row)
-    rows = retrieval({"embedded": row.settings, "server": server}, questions, ...)
+    built = ingest(settings, corpus, work / "index-10x", embedder)      # embedded Chroma, timed
+    server = mirror(built, work / "index-10x-server", host, port, embedder)
+    rows, prof = retrieval({"embedded": built.settings, "server": server.settings}, embedder, questions, ...)
 """
 
 from __future__ import annotations
@@ -16,8 +16,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .util import Budget, ms_since, profile_top, summary
-from ..ingest.index import Index, load_chunks, read_manifest
-from ..ingest.sync import ENCODE_SLICE, sync
+from ..ingest.index import Index, chroma_client, load_chunks, read_manifest
+from ..ingest.sync import sync
+from ..ingest.vectors import ENCODE_SLICE, records
 from ..retrieval.hybrid import Retriever
 from ..settings import Settings
 
@@ -81,36 +82,42 @@ def query_threads(embedder, questions: list[dict], limit: int = 20) -> dict:
     return {f"torch_threads_{n}": summary(v) for n, v in times.items()}
 
 
-def chunk_texts(settings: Settings) -> list[str]:
+def embedded_texts(settings: Settings) -> tuple[list[str], list[str]]:
+    """The chunk texts and the sentence texts the pipeline sent to the model (each id once, as it does)."""
     manifest = read_manifest(settings.index_dir)
-    chunks = load_chunks(settings.index_dir / "generations" / manifest["generation"])
-    return list(dict.fromkeys(c.text for c in chunks))  # what the pipeline sent to the model (it dedupes)
+    chunks, sentences = records(load_chunks(settings.index_dir / "generations" / manifest["generation"]))
+    return [text for text, _ in chunks.values()], [text for text, _ in sentences.values()]
 
 
 def ingest(settings: Settings, corpus: Path, index_dir: Path, embedder, repeats: int = 1) -> Built:
-    """Time ``sync`` from scratch (load, clean, chunk, embed, Chroma, bm25s) and the model alone on the same
-    chunk texts, alternating ``repeats`` times; the median pair is reported. ``ratio`` compares wall time,
-    ``ratio_cpu`` this process's CPU time, which other work on the machine disturbs less. ``model_in_pipeline_s``
-    is the time spent inside the embedder during the pipeline run itself (new texts shortest-first,
-    ``ENCODE_SLICE`` per call, before the Chroma writes), so the rest is measured in the same moment as the whole."""
-    s = settings.replace(corpus_dir=corpus, index_dir=index_dir, chroma_host="")
+    """Time ``sync`` from scratch (load, clean, chunk, embed chunks and sentences, Chroma, bm25s) and the model
+    alone on the same texts, alternating ``repeats`` times; the median pair is reported. Each run builds a new
+    folder (the collections are keyed by content: a rebuild in place would embed nothing); the last one is
+    ``index_dir``. ``ratio`` compares wall time, ``ratio_cpu`` this process's CPU time, which other work on the
+    machine disturbs less. ``model_in_pipeline_s`` is the time spent inside the embedder during the pipeline run
+    itself (new texts shortest-first, ``ENCODE_SLICE`` per call, before the Chroma writes), so the rest is
+    measured in the same moment as the whole."""
     runs = []
-    for _ in range(repeats):
+    for n in range(repeats):
+        folder = index_dir if n == repeats - 1 else index_dir.with_name(f"{index_dir.name}-run{n + 1}")
+        s = settings.replace(corpus_dir=corpus, index_dir=folder, chroma_host="")
         timed = _Timed(embedder)
         t0, c0 = time.perf_counter(), time.process_time()
         report = sync(s, rebuild=True, embedder=timed, show_progress=False)
         pipeline, pipeline_cpu = time.perf_counter() - t0, time.process_time() - c0
-        texts = chunk_texts(s)
+        chunk_texts, sentence_texts = embedded_texts(s)
         c0 = time.process_time()
-        encode = encode_alone(embedder, texts)
+        encode = encode_alone(embedder, chunk_texts) + encode_alone(embedder, sentence_texts)
         encode_cpu = time.process_time() - c0
         runs.append((pipeline / encode, pipeline, encode, pipeline_cpu / encode_cpu, timed.seconds))
     ratio, pipeline, encode, ratio_cpu, inside = sorted(runs)[len(runs) // 2]
-    chunks = read_manifest(s.index_dir)["chunks"]
-    return Built(s, {"size": None, "files": report.files, "chunks": chunks, "encoded": len(texts),
+    chunks, texts = read_manifest(s.index_dir)["chunks"], len(chunk_texts) + len(sentence_texts)
+    return Built(s, {"size": None, "files": report.files, "chunks": chunks, "sentences": len(sentence_texts),
+                     "encoded": texts, "embedded": report.embedded,
                      "pipeline_s": round(pipeline, 2), "model_in_pipeline_s": round(inside, 2),
                      "encode_alone_s": round(encode, 2),
-                     "chunks_per_s": round(chunks / pipeline, 1), "encode_chunks_per_s": round(len(texts) / encode, 1),
+                     "chunks_per_s": round(chunks / pipeline, 1), "texts_per_s": round(texts / pipeline, 1),
+                     "encode_texts_per_s": round(texts / encode, 1),
                      "ratio": round(ratio, 3), "ratio_cpu": round(ratio_cpu, 3), "repeats": repeats,
                      "encode_slice": ENCODE_SLICE})
 
@@ -130,12 +137,20 @@ class _Precomputed:
 
 
 def mirror(built: Built, index_dir: Path, host: str, port: int, embedder) -> Built:
-    """The same index in a Chroma server, reusing the embedded index's vectors (the model is timed once, by
-    ``ingest``); the seconds it takes show what writing over HTTP costs."""
+    """The same index in a Chroma server, reusing the embedded index's chunk and sentence vectors (the model is
+    timed once, by ``ingest``); the seconds it takes show what writing over HTTP costs. The server's tutor
+    collections are dropped first: they are keyed by content, so a smaller size's vectors would be reused."""
     index = Index.open(built.settings, embedder=embedder)
-    got = index.store.get(include=["documents", "embeddings"])
-    vectors = {doc: list(vec) for doc, vec in zip(got["documents"], got["embeddings"])}
+    vectors = {}
+    for store in (index.store, index.sentence_store):
+        got = store.get(include=["documents", "embeddings"])
+        vectors.update({doc: list(vec) for doc, vec in zip(got["documents"], got["embeddings"])})
     s = built.settings.replace(index_dir=index_dir, chroma_host=host, chroma_port=port)
+    client = chroma_client(s)
+    for col in client.list_collections():
+        name = getattr(col, "name", col)
+        if name.startswith("tutor_"):
+            client.delete_collection(name)
     t0 = time.perf_counter()
     sync(s, rebuild=True, embedder=_Precomputed(vectors, embedder), show_progress=False)
     seconds = time.perf_counter() - t0
@@ -158,6 +173,11 @@ class _QueryMemo:
         return self.embedder.embed_documents(texts)
 
 
+def _search(retriever: Retriever, case: dict, k: int, mode: str):
+    """One search as the tutor runs it: the case's question and history, within the case's unit."""
+    return retriever.search(case["question"], tuple(case.get("history", ())), k=k, mode=mode, unit=case.get("unit"))
+
+
 def retrieval(stores: dict[str, Settings], embedder, questions: list[dict], k: int, repeats: int, budget_s: float,
               profile: bool = False) -> tuple[list[dict], dict | None]:
     """Warm p50/p95 of ``Retriever.search`` per store and mode, with the query embedding (what a learner waits
@@ -175,11 +195,11 @@ def retrieval(stores: dict[str, Settings], embedder, questions: list[dict], k: i
     for q in questions:  # query vectors for the index-only variant, plain and repaired (hybrid+query)
         history = tuple(q.get("history", ()))
         memo.embed_query(q["question"])
-        memo.embed_query(some.queries().process(q["question"], history).text)
+        memo.embed_query(some.queries(q.get("unit")).process(q["question"], history).text)
     for r in retrievers.values():  # warm: first calls load the HNSW index and the bm25s arrays
         for q in questions[:3]:
             for mode in MODES:
-                r.search(q["question"], tuple(q.get("history", ())), k=k, mode=mode)
+                _search(r, q, k, mode)
     times: dict[tuple, list[float]] = {(n, v, m): [] for n, v in retrievers for m in MODES}
     budget = Budget(budget_s)
     for _ in range(repeats):
@@ -189,7 +209,7 @@ def retrieval(stores: dict[str, Settings], embedder, questions: list[dict], k: i
             for (name, variant), r in retrievers.items():
                 for mode in MODES:
                     t0 = time.perf_counter()
-                    r.search(q["question"], tuple(q.get("history", ())), k=k, mode=mode)
+                    _search(r, q, k, mode)
                     times[(name, variant, mode)].append(ms_since(t0))
     rows = []
     for (name, variant, mode), values in times.items():
@@ -201,6 +221,5 @@ def retrieval(stores: dict[str, Settings], embedder, questions: list[dict], k: i
         name, first = next((n, r) for (n, v), r in retrievers.items() if v == "included")
         sample = questions[:20]
         prof = {"what": f"{len(sample)} hybrid searches, {name} Chroma, {first.index.manifest['chunks']} chunks",
-                **profile_top(lambda: [first.search(q["question"], tuple(q.get("history", ())), k=k, mode="hybrid")
-                                       for q in sample])}
+                **profile_top(lambda: [_search(first, q, k, "hybrid") for q in sample])}
     return rows, prof

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from .report import fmt
+from .targets import TARGET_GROWTH
 
 
 def observations(data: dict) -> list[str]:
     """Plain findings drawn from the numbers, each naming the code it points at."""
-    return (_local_first_text(data) + _local_failures(data) + _retrieval(data) + _ingest(data)
-            + _query_threads(data) + _one_thread(data) + _cli(data))
+    return (_local_first_text(data) + _local_failures(data) + _retrieval(data) + _ingest(data) + _edits(data)
+            + _large_file(data) + _query_threads(data) + _one_thread(data) + _cli(data))
 
 
 def _local_first_text(data: dict) -> list[str]:
@@ -21,7 +22,7 @@ def _local_first_text(data: dict) -> list[str]:
             f"prompt with {probe.get('passages', '?')} passages evaluated, no cached prefix); in the pipeline "
             f"the first verified sentence reaches the learner after {fmt(ft['p50'])} ms p50, {fmt(ft['p95'])} ms "
             "p95, helped by llama-cpp reusing the evaluated instruction prefix from the previous question. "
-            "`LocalBackend.generate` (tutor/backends.py) streams tokens as they come, so after prompt "
+            "`LocalBackend.generate` (tutor/answering/local.py) streams tokens as they come, so after prompt "
             "evaluation the wait is the model writing its first sentence and the verifier checking it; when its "
             "first sentences fail verification, the first one shown comes later. TUTOR_LOCAL_PASSAGES trades "
             "passages read against prompt evaluation."]
@@ -55,7 +56,7 @@ def _retrieval(data: dict) -> list[str]:
     kw, hy = p50.get((big, "embedded", "keyword")), p50.get((big, "embedded", "hybrid"))
     if kw and hy and kw > 1.2 * hy:
         notes.append(f"Keyword search is slower than hybrid at {big}x ({fmt(kw)} against {fmt(hy)} ms p50): in keyword "
-                     "mode `Retriever.search` (tutor/retrieve.py) still embeds the query and asks Chroma for the "
+                     "mode `Retriever.search` (tutor/retrieval/hybrid.py) still embeds the query and asks Chroma for the "
                      "distance to every chunk (k = all chunks) to fill in dense scores.")
     se, em = p50.get((big, "server", "hybrid")), p50.get((big, "embedded", "hybrid"))
     if se and em:
@@ -71,13 +72,43 @@ def _ingest(data: dict) -> list[str]:
     r = ingest[-1]
     inside = r.get("model_in_pipeline_s")
     note = (f"Ingest at {r['size']}x: the whole pipeline took {r['pipeline_s']} s, the model alone "
-            f"{r['encode_alone_s']} s on the same {r['encoded']} chunk texts (x{r['ratio']} in wall time, "
+            f"{r['encode_alone_s']} s on the same {r['encoded']} chunk and sentence texts (x{r['ratio']} in wall time, "
             f"x{r.get('ratio_cpu')} in CPU time).")
     if inside:
         note += (f" Within the pipeline run, {inside} s were spent in the model (every new text encoded "
-                 f"shortest-first, {r.get('encode_slice', '?')} per call, before the Chroma writes in tutor/index.py `sync`) and "
+                 f"shortest-first, {r.get('encode_slice', '?')} per call, in `vectors.add_missing`, tutor/ingest/vectors.py) and "
                  f"{fmt(r['pipeline_s'] - inside)} s in everything else (load, clean, chunk, Chroma writes, bm25s).")
     return [note]
+
+
+def _edits(data: dict) -> list[str]:
+    e = data.get("edits", {})
+    if "rows" not in e:
+        return []
+    edits = e["rows"][1:]
+    embedded = ", ".join(str(r["embedded"]) for r in edits)
+    seconds = ", ".join(fmt(r["seconds"], 2) for r in edits)
+    flat = e["growth"] is not None and e["growth"] <= TARGET_GROWTH
+    db = (edits[-1].get("chroma_db_mb") or 0) - (e["rows"][0].get("chroma_db_mb") or 0) if edits else 0
+    return [f"Index size over {len(edits)} one-word edits: {fmt(e['first_mb'], 2)} MB after the build, "
+            f"{fmt(e['last_mb'], 2)} MB after the last edit (x{e['growth']}; "
+            + ("flat: the stale vectors, generations and segment folders are deleted after each swap" if flat else
+               f"**it grows**, {fmt(db, 2)} MB of the {fmt(e['last_mb'] - e['first_mb'], 2)} MB in Chroma's database, "
+               "chroma.sqlite3, which keeps every write and delete in its log table until the vector segments persist; "
+               "what `_clean_up` in tutor/ingest/sync.py deletes does not shrink it")
+            + f"). Each edit re-embedded only {embedded} texts (of {e['rows'][0]['embedded']} in the build), "
+            f"ingesting in {seconds} s."]
+
+
+def _large_file(data: dict) -> list[str]:
+    f = data.get("large_file", {})
+    if "seconds" not in f:
+        return []
+    rate = f["file_mb"] / f["seconds"] * 60 if f["seconds"] else None
+    return [f"A fresh `tutor ingest` of one {fmt(f['file_mb'])} MB text file ({f['chunks']} chunks) took "
+            f"{fmt(f['seconds'])} s (about {fmt(rate, 2)} MB a minute with `{f['embed_model']}`) and peaked at "
+            f"{fmt(f['peak_rss_mb'])} MB resident" + (" (aim: under 1,500 MB)." if f["peak_rss_mb"] < 1500 else
+                                                       ", **over the 1,500 MB aim**.")]
 
 
 def _query_threads(data: dict) -> list[str]:
@@ -90,7 +121,7 @@ def _query_threads(data: dict) -> list[str]:
     return [f"Embedding one query took {fmt(a['p50'])} ms p50 with {many.replace('_', ' ')} but "
             f"{fmt(b['p50'])} ms with torch threads 1 on this (busy) machine: the query embedding is most of "
             "retrieval's time, and torch's intra-op threads wait on each other when the cores are shared. "
-            "`torch.set_num_threads(1)` for query-time encoding in the serving process (tutor/embed.py) "
+            "`torch.set_num_threads(1)` for query-time encoding in the serving process (tutor/ingest/embed.py) "
             "is worth trying; each concurrent request then uses one core."]
 
 

@@ -39,9 +39,10 @@ def write_markdown(data: dict, out: Path) -> Path:
              "", f"Command: `{data['config']['command']}`" + (" (smoke: tiny sizes, proves the bench works)" if data["config"]["smoke"] else ""),
              "", f"Larger corpora: {data['config']['corpus']}.", "", "## Targets", ""]
     lines += _table(["target", "aim", "measured", "met"],
-                    [[t["name"], f"< {t['limit']} {t['unit']}", f"{fmt(t['value'], 2)} {t['unit']}",
+                    [[t["name"], f"{t.get('op', '<')} {t['limit']} {t['unit']}", f"{fmt(t['value'], 2)} {t['unit']}",
                       {True: "yes", False: "**no**", None: "not measured"}[t["met"]]] for t in data["targets"]])
     sections = [("Ingest", "ingest.png", _ingest), ("Retrieval", "retrieval.png", _retrieval),
+                ("Index size over edits", None, _edits), ("A large text file", None, _large_file),
                 ("Answering", "answering.png", _answering), ("Start-up and memory", None, _startup),
                 ("Concurrent learners", "concurrency.png", _concurrency), ("CLI start-up", None, _cli)]
     for title, image, render in sections:
@@ -69,15 +70,42 @@ def write_markdown(data: dict, out: Path) -> Path:
 
 def _ingest(data):
     rows = [r for r in data.get("ingest", []) if "pipeline_s" in r]
-    return ["`tutor ingest` from scratch (load, clean, chunk, embed, Chroma, bm25s) against sentence-transformers "
-            "encoding the same chunk texts alone, one after the other (median of 3 pairs up to 10x). The CPU-time ratio "
-            "counts this process's CPU seconds, which other work on the machine disturbs less than wall time. \"Of it in "
-            "the model\" is the time the pipeline run itself spent inside the embedder.", ""] + \
-        _table(["size", "files", "chunks", "pipeline s", "of it in the model s", "model alone s", "pipeline / model",
-                "same, CPU time", "chunks/s", "model alone chunks/s", "server ingest s (vectors reused)"],
-               [[f"{r['size']}x", r["files"], r["chunks"], r["pipeline_s"], r.get("model_in_pipeline_s"),
-                 r["encode_alone_s"], r["ratio"], r.get("ratio_cpu"), r["chunks_per_s"], r["encode_chunks_per_s"],
+    return ["`tutor ingest` from scratch (load, clean, chunk, embed chunks and sentences, Chroma, bm25s) against "
+            "sentence-transformers encoding the same chunk and sentence texts alone, one after the other (median of 3 "
+            "pairs up to 10x). The CPU-time ratio counts this process's CPU seconds, which other work on the machine "
+            "disturbs less than wall time. \"Of it in the model\" is the time the pipeline run itself spent inside "
+            "the embedder.", ""] + \
+        _table(["size", "files", "chunks", "sentences", "pipeline s", "of it in the model s", "model alone s",
+                "pipeline / model", "same, CPU time", "texts/s", "model alone texts/s", "server ingest s (vectors reused)"],
+               [[f"{r['size']}x", r["files"], r["chunks"], r.get("sentences"), r["pipeline_s"], r.get("model_in_pipeline_s"),
+                 r["encode_alone_s"], r["ratio"], r.get("ratio_cpu"), r.get("texts_per_s"), r.get("encode_texts_per_s"),
                  r.get("server_ingest_s")] for r in rows])
+
+
+def _edits(data):
+    e = data.get("edits", {})
+    if "rows" not in e:
+        return [f"Not measured: {e.get('error', 'skipped')}"]
+    return [f"The unit (1x) built from scratch, then {len(e['rows']) - 1} successive edits of `{e['file']}`, each "
+            "changing one word in a different paragraph and followed by `tutor ingest`. Index size is every file under "
+            f"the index folder (embedded Chroma included): **{fmt(e['first_mb'], 2)} MB** after the build, "
+            f"**{fmt(e['last_mb'], 2)} MB** after the last edit (x{e['growth']}).", ""] + \
+        _table(["edit", "line changed", "ingest s", "texts embedded", "chunks replaced", "chunks removed", "chunks",
+                "index MB", "of it Chroma's database MB"],
+               [["build" if not r["edit"] else r["edit"], r["line"], r["seconds"], r["embedded"], r["chunks_replaced"],
+                 r["chunks_removed"], r["chunks"], fmt(r["index_mb"], 2), fmt(r.get("chroma_db_mb"), 2)]
+                for r in e["rows"]])
+
+
+def _large_file(data):
+    f = data.get("large_file", {})
+    if "seconds" not in f:
+        return [f"Not measured: {f.get('error', 'skipped')}"]
+    return ["A fresh `python -m tutor ingest` process given the unit as one plain-text file (its sentences "
+            f"recombined, many paragraphs), embedding model `{f['embed_model']}`. Peak resident memory is VmHWM, "
+            "sampled every tenth of a second while it runs.", ""] + \
+        _table(["file", "file MB", "chunks", "seconds", "peak resident MB", "index MB"],
+               [[f"`{f['file']}`", f["file_mb"], f["chunks"], f["seconds"], f["peak_rss_mb"], fmt(f["index_mb"], 1)]])
 
 
 def _retrieval(data):
@@ -102,7 +130,9 @@ def _answering(data):
     rows = [[name, v["questions"], v["statuses"], v["citations_ms"]["p50"], v["citations_ms"]["p95"],
              v["first_text_ms"]["n"], v["first_text_ms"]["p50"], v["first_text_ms"]["p95"], v["warmup_s"]]
             for name, v in a.items() if isinstance(v, dict) and "citations_ms" in v]
-    lines = ["Over the dev questions (`evals/dev.jsonl`), index of the unit (1x). First answer text is timed on the "
+    asked = ", ".join(f"{unit} {n}" for unit, n in data["config"].get("questions", {}).items())
+    lines = [f"Over the dev questions of every development unit (`evals/units/<unit>/dev.jsonl`: {asked}), dealt "
+             "in turn and each asked within its unit, index of the whole course. First answer text is timed on the "
              "questions the answerer answered itself.", ""]
     lines += _table(["answerer", "questions", "statuses", "citations p50 ms", "citations p95 ms", "answered",
                      "first text p50 ms", "first text p95 ms", "warm-up s"], rows)

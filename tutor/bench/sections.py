@@ -26,19 +26,28 @@ ONE_THREAD = {"OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
 
 @dataclass
 class Run:
-    """What the sections share: the plan, the settings, the dev questions, a scratch folder and the results."""
+    """What the sections share: the plan, the settings, the dev questions (each with its ``unit``), a scratch
+    folder and the results."""
     plan: Plan
     settings: Settings
     questions: list[dict]
     work: Path
     data: dict
     embedder: object
-    unit: Settings | None = None  # the index of the unit (1x), once a section has built it
+    course: Settings | None = None  # the index of the whole course, once a section has built it
 
     @property
     def asked(self) -> list[dict]:
-        """The questions for retrieval and extractive answers (the plan may ask fewer than all)."""
+        """The questions for extractive answers (the plan may ask fewer than all)."""
         return self.questions[:self.plan.questions]
+
+    @property
+    def scaled(self) -> list[dict]:
+        """The questions for retrieval in the larger corpora: the dev questions of the unit they grow from (all
+        questions, limited to that unit, when it has none)."""
+        slug = bench_corpus.unit_folder(self.settings.corpus_dir).name
+        own = [q for q in self.questions if q.get("unit") == slug] or [{**q, "unit": slug} for q in self.questions]
+        return own[:self.plan.questions]
 
 
 def warm_embedder(settings: Settings, data: dict):
@@ -66,15 +75,13 @@ def ingest_and_retrieval(run: Run) -> None:
             server = mirror(built, work / f"index-{size}x-server", host, port, run.embedder)
             row = {**built.result, "size": size, **server.result}
             data["ingest"].append(row)
-            if size == 1:
-                run.unit = built.settings
-            rows, prof = retrieval({"embedded": built.settings, "server": server.settings}, run.embedder, run.asked,
+            rows, prof = retrieval({"embedded": built.settings, "server": server.settings}, run.embedder, run.scaled,
                                    settings.top_k, plan.retrieval_repeats, plan.retrieval_budget_s,
                                    profile=size == plan.sizes[-1])
             data["retrieval"] += [{"size": size, "chunks": row["chunks"], **r} for r in rows]
             if prof:
                 data["profiles"][f"retrieval: hybrid search at {size}x"] = prof
-    data["query_embedding_ms"] = query_threads(run.embedder, run.asked)
+    data["query_embedding_ms"] = query_threads(run.embedder, run.scaled)
     if data["ingest"][-1]["ratio"] > TARGET_RATIO and run.plan.thorough:
         _profile_ingest(run)
 
@@ -90,14 +97,37 @@ def _profile_ingest(run: Run) -> None:
         "what": f"tutor ingest from scratch at {size}x", **profile_top(lambda: sync(s, rebuild=True, embedder=run.embedder))}
 
 
-def unit_settings(run: Run) -> Settings:
-    """The index of the unit (1x) for the answering and app sections, built here if the ingest section did not."""
-    if run.unit is None:
-        from .index import ingest
+def course_settings(run: Run) -> Settings:
+    """The index of the whole course (every unit, as it is) for the answering and app sections, whose dev
+    questions each ask within their own unit."""
+    if run.course is None:
+        from ..ingest.sync import sync
 
-        run.unit = ingest(run.settings, bench_corpus.build(run.settings.corpus_dir, 1, run.work / "corpus-1x"),
-                          run.work / "index-1x", run.embedder).settings
-    return run.unit
+        s = run.settings.replace(index_dir=run.work / "index-course", chroma_host="")
+        t0 = time.perf_counter()
+        report = sync(s, rebuild=True, embedder=run.embedder, show_progress=False)
+        run.data["config"]["course_index"] = {"units": report.units, "files": report.files,
+                                              "embedded": report.embedded, "seconds": round(time.perf_counter() - t0, 2)}
+        run.course = s
+    return run.course
+
+
+def edits(run: Run) -> None:
+    """The unit (1x) built from scratch, then one-word edits in different paragraphs, each ingested."""
+    from .lean import edits as measure
+
+    corpus = bench_corpus.build(run.settings.corpus_dir, 1, run.work / "edits" / "corpus")
+    run.data["edits"] = measure(run.settings, corpus, run.work / "edits" / "index", run.embedder, run.plan.edits)
+
+
+def large_file(run: Run) -> None:
+    """A fresh ``tutor ingest`` process given the unit as one large plain-text file: seconds and peak memory."""
+    from .lean import ingest_process
+
+    folder = run.work / "large"
+    path = bench_corpus.large_file(run.settings.corpus_dir, run.plan.large_mb, folder)
+    run.data["large_file"] = ingest_process(run.settings, path, folder / "index", folder / "ingest.log",
+                                            run.plan.large_timeout_s)
 
 
 def answering(run: Run, base: Settings) -> None:
@@ -137,7 +167,7 @@ def startup(run: Run, base: Settings) -> None:
     plan, questions, work, data = run.plan, run.questions, run.work, run.data
     started, rows = app(base, questions, plan.levels, plan.per_client, plan.level_s, work)
     data["startup"], data["concurrency"] = started, rows
-    first = next(q for q in questions if q.get("kind") == "answerable")["question"]
+    first = next(q for q in questions if q.get("kind") == "answerable")
     data["startup"]["slowest_imports"] = startup_imports(base, first, work)
     if plan.thorough and started["first_answer_s"] > 20:
         data["profiles"]["start-up: import, build the app, first answer"] = startup_profile(base, first, work)

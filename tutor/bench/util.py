@@ -98,6 +98,11 @@ def peak_rss_mb(pid: int) -> float | None:
     return None
 
 
+def folder_mb(folder: Path) -> float:
+    """Megabytes (10^6 bytes, as ``tutor status`` counts them) of every file under ``folder``."""
+    return round(sum(p.stat().st_size for p in folder.rglob("*") if p.is_file()) / 1e6, 3)
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind((LOOPBACK, 0))
