@@ -71,13 +71,10 @@ def cmd_ask(args) -> int:
             print(f"\n\nDirect answer: {event.text}", end="", flush=True)
         elif isinstance(event, Done):
             answer = event.answer
-    print()
-    if answer.signposting:
-        print(f"\n{answer.signposting}")
+    print(f"\n\n{answer.signposting}" if answer.signposting else "")
     if answer.citations:
-        print()
-        for c in answer.citations:
-            print(f"[{c.n}] {c.unit}: {c.source} paragraph {c.paragraph}, chars {c.start}-{c.end}: {c.display}")
+        print("\n" + "\n".join(f"[{c.n}] {c.unit}: {c.source} paragraph {c.paragraph}, chars {c.start}-{c.end}: "
+                                f"{c.display}" for c in answer.citations))
     print(f"\n({answer.status}; {answer.backend or answer.reason}; {answer.timings_ms['total']:.0f} ms)")
     return 0
 

@@ -146,7 +146,7 @@ class Retriever:
         hits = [Hit(by_id[cid], s, dense.get(cid, 0.0), keyword.get(cid, 0.0), sentence.get(cid, 0.0))
                 for cid, s in sorted(fused.items(), key=lambda kv: kv[1], reverse=True) if cid in by_id]
         if self._reranker_name and hits:
-            hits = self._rerank(query.text, hits)
+            hits = self._rerank(query.text, hits[:n])  # the cross-encoder reorders the best of the fused list
         hits = hits[:k]
         filled = self._similarity(vector, [h.chunk.id for h in hits if h.chunk.id not in dense])
         for h in hits:  # the scope decision needs every hit's similarity, also of hits found by keyword alone
