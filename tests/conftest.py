@@ -31,7 +31,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 os.environ.setdefault("TUTOR_LOG_CHATS", "0")
 for _var in [v for v in os.environ if v.startswith("TUTOR_")]:  # tests choose their own settings
-    if _var != "TUTOR_LOG_CHATS":
+    if _var not in ("TUTOR_LOG_CHATS", "TUTOR_REFRESH_SCREENSHOT"):
         del os.environ[_var]
 
 
