@@ -3,6 +3,7 @@ browser) are used for real; the fake embedder and fake backend are for fast, exa
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 from pathlib import Path
@@ -52,6 +53,18 @@ def make_settings(tmp_path):
                         db=tmp_path / "tutor.sqlite3", log_chats=False, **kw)
 
     return make
+
+
+@pytest.fixture
+def rebuilt(unit_settings, tmp_path, monkeypatch):
+    """Run a ``train_*`` module's ``main`` on the test index into a temporary file: (built, shipped) models."""
+    def run(main, shipped: Path) -> tuple[dict, dict]:
+        monkeypatch.setenv("TUTOR_INDEX_DIR", str(unit_settings.index_dir))
+        monkeypatch.setenv("TUTOR_CORPUS_DIR", str(unit_settings.corpus_dir))
+        out = tmp_path / shipped.name
+        assert main(["--out", str(out)]) == 0
+        return json.loads(out.read_text(encoding="utf-8")), json.loads(shipped.read_text(encoding="utf-8"))
+    return run
 
 
 @pytest.fixture(scope="session")

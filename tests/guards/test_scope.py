@@ -1,8 +1,6 @@
 """The one scope decision: features of a question against its passages, a calibrated model, and the rebuild.
 The questions here are written for the tests (not eval cases)."""
 
-import json
-
 import pytest
 
 from tutor.artefacts import forget
@@ -62,13 +60,10 @@ def test_a_missing_or_damaged_model_names_the_rebuild_command(tmp_path, content,
 
 
 @pytest.mark.slow
-def test_the_rebuild_reproduces_the_shipped_model(unit_settings, tmp_path, monkeypatch):
+def test_the_rebuild_reproduces_the_shipped_model(rebuilt):
     from tutor.guards import train_scope
 
-    monkeypatch.setenv("TUTOR_INDEX_DIR", str(unit_settings.index_dir))
-    monkeypatch.setenv("TUTOR_CORPUS_DIR", str(unit_settings.corpus_dir))
-    assert train_scope.main(["--out", str(tmp_path / "scope.json")]) == 0
-    built, shipped = (json.loads(p.read_text()) for p in (tmp_path / "scope.json", MODEL))
+    built, shipped = rebuilt(train_scope.main, MODEL)
     assert built["data"] == shipped["data"] and built["coef"] == pytest.approx(shipped["coef"], abs=1e-4)
     assert built["threshold"] == pytest.approx(shipped["threshold"], abs=1e-3)
     ScopeModel(built)

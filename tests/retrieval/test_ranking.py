@@ -1,8 +1,6 @@
 """The learned sentence ranking: what counts as a candidate, its features, the choice of sentences, the artefact
 and its rebuild."""
 
-import json
-
 import pytest
 
 from tutor.artefacts import forget
@@ -67,13 +65,10 @@ def test_a_missing_or_damaged_model_names_the_rebuild_command(tmp_path, content,
 
 
 @pytest.mark.slow
-def test_the_rebuild_reproduces_the_shipped_model(unit_settings, tmp_path, monkeypatch):
+def test_the_rebuild_reproduces_the_shipped_model(rebuilt):
     from tutor.retrieval import train_ranking
 
-    monkeypatch.setenv("TUTOR_INDEX_DIR", str(unit_settings.index_dir))
-    monkeypatch.setenv("TUTOR_CORPUS_DIR", str(unit_settings.corpus_dir))
-    assert train_ranking.main(["--out", str(tmp_path / "ranker.json")]) == 0
-    built, shipped = (json.loads(p.read_text()) for p in (tmp_path / "ranker.json", MODEL))
+    built, shipped = rebuilt(train_ranking.main, MODEL)
     assert built["selection"] == shipped["selection"] and built["data"] == shipped["data"]
     assert built["coef"] == pytest.approx(shipped["coef"], abs=1e-4)
     assert built["answers_threshold"] == pytest.approx(shipped["answers_threshold"], abs=1e-3)
