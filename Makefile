@@ -11,11 +11,15 @@ $(PY):
 	$(PYTHON) -m venv $(VENV)
 
 # torch first: 2.13.0 is the CPU build on this disk; anything newer would pull a multi-GB CUDA build.
-# The first install compiles llama-cpp-python (about 9 minutes on 2 cores); pip caches the wheel afterwards.
+# The first install compiles llama-cpp-python (about 9 minutes on 2 cores); pip caches the wheel afterwards. It is
+# built for AVX2, not for the build machine's own CPU: a native build used AMX tiles that this machine's CPU
+# advertises but its VM does not allow ("Illegal instruction" on the first long prompt), and a cached wheel is
+# reused on whatever machine runs next.
+LLAMA_CMAKE_ARGS ?= -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON
 $(STAMP): pyproject.toml | $(PY)
 	$(PIP) install --upgrade pip
 	$(PIP) install torch==2.13.0
-	$(PIP) install -e '.[hosted,test]'
+	CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" $(PIP) install -e '.[hosted,test]'
 	touch $(STAMP)
 
 install: $(STAMP)

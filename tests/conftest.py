@@ -10,7 +10,11 @@ from pathlib import Path
 
 import pytest
 
+from tests.fakes import FakeBackend
 from tutor.bench.util import chroma_server as start_chroma
+from tutor.plugins import backends
+
+backends.register("fake")(FakeBackend)  # the fake LLM is the tests' own, registered exactly like a real backend
 from tutor.bench.util import free_port, stop, wait_for_port  # noqa: F401 - used by the app and model tests
 
 # A plugin module for tests/test_plugins.py: importing it registers a backend, so collection must not import it.

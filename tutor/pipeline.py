@@ -1,8 +1,9 @@
-"""The tutor: a question goes through the stages in one direction, each taking the previous one's output.
+"""The tutor: it only wires the stages, each taking the previous one's typed output, and holds one ``Resources``.
 
-question -> checked (``Asked``) -> guards before retrieval (safeguarding, injection) -> retrieval (numbered
-``Passage`` s, ranked sentences) -> guards after retrieval (scope, false premise: a ``Decision``) -> drafts from
-the backend chain -> verified sentences -> ``Answer``.
+question -> checked (``Asked``) -> search text (``Query``) -> every new vector in one encoder call -> guards
+before retrieval (safeguarding ``Assessment``, injection: a ``Decision``) -> retrieval (numbered ``Passage`` s
+with stored vectors) -> ranked sentences -> guards after retrieval (scope, false premise) -> drafts from the
+backend chain -> verified sentences -> ``Answer``.
 
 >>> from tutor import Tutor                                      # doctest: +SKIP
 >>> for event in Tutor().stream("What does the unit say about X?"):  # doctest: +SKIP
@@ -18,21 +19,20 @@ from typing import Iterator
 from . import guards
 from .answering.base import Backend, Request
 from .answering.chain import Drafted, run_chain
-from .answering.span import SpanProposer
 from .errors import BackendError, TutorError
+from .grounding.answer import answered, citation, refusal
 from .grounding.drafts import DraftChecker, render
 from .grounding.verify import Verifier
-from .guards.decision import SAFEGUARDING as SIGNPOST
 from .guards.messages import message
-from .guards.policy import Policy, load_policy
-from .ingest.embed import Vectors
+from .guards.safeguarding import Assessment, assess
 from .plugins import backends
 from .question import Asked, check_question
-from .retrieval.hybrid import Retrieval, Retriever, get_retriever
-from .retrieval.passages import Passage
-from .retrieval.ranking import load_ranker
+from .reading import Reading
+from .resources import Live, Resources
+from .retrieval.hybrid import Retriever
+from .retrieval.query import Query
 from .settings import Settings
-from .types import ANSWERED, DECLINED, SAFEGUARDING, Answer, Citation, Direct, Done, Event, Notice, Passages, Text
+from .types import Answer, Citation, Direct, Done, Event, Notice, Passages, Text
 
 
 @dataclass
@@ -49,58 +49,36 @@ class Timer:
 
 
 class Tutor:
-    def __init__(self, settings: Settings | None = None, retriever: Retriever | None = None):
+    def __init__(self, settings: Settings | None = None, retriever: Retriever | None = None,
+                 resources: Resources | None = None):
         self.settings = settings or Settings.from_env()
-        self._retriever = retriever
-        self._backends: dict[str, Backend] = {}
-        self._vectors: Vectors | None = None
-        self._span: SpanProposer | None = None
+        self.resources = resources or Resources(self.settings, retriever)
 
-    @property
-    def retriever(self) -> Retriever:
-        return self._retriever or get_retriever(self.settings)
+    def live(self) -> Live:
+        return self.resources.live()
 
-    @property
-    def vectors(self) -> Vectors:
-        if self._vectors is None:
-            self._vectors = Vectors(self.retriever.index.embedder.embed_documents)
-        return self._vectors
+    def backend(self, name: str) -> Backend:
+        return self.resources.backend(name)
 
-    @property
     def verifier(self) -> Verifier:
-        return Verifier(self.vectors, threshold=self.settings.support_threshold)
+        return Verifier(self.live().vectors, threshold=self.settings.support_threshold)
 
     def topics(self, unit: str | None = None) -> list[str]:
         """What the units cover, for messages; none when there is no index yet (signposting never needs one)."""
         try:
-            return self.retriever.vocabulary(unit).topics()
+            return self.live().retriever.vocabulary(unit).topics()
         except TutorError:
             return []
 
-    def policy(self, unit: str | None) -> Policy:
-        """The safeguarding policy: the unit's (unit.toml), else the deployment's (TUTOR_SAFEGUARDING_POLICY)."""
-        name = self.settings.safeguarding_policy
-        try:
-            chosen = self.retriever.index.units.get(unit or "")
-            name = (chosen and chosen.safeguarding_policy) or name
-        except TutorError:
-            pass  # no index yet: signposting never needs one
-        return load_policy(name)
-
     def chain(self, backend: str | None = None) -> list[str]:
-        """The backends to try, in order; ``hosted`` is skipped when no hosted model is configured, and the
-        default chain always ends with ``extractive``."""
+        """The backends to try, in order. The configured chain skips backends the deployment gives nothing to run
+        (``Backend.configured``) and ends with one that quotes the passages when it has none."""
         names = [n.strip() for n in (backend or self.settings.backend).split(",") if n.strip()]
-        if backend is None and "hosted" in names and not self.settings.hosted_configured:
-            names.remove("hosted")
-        if backend is None and "extractive" not in names:
-            names.append("extractive")
+        if backend is None:
+            names = [n for n in names if backends.get(n).configured(self.settings)]
+            if not any(backends.get(n).quotes_passages for n in names):
+                names.append(next(n for n in backends.names() if backends.get(n).quotes_passages))
         return names
-
-    def backend(self, name: str) -> Backend:
-        if name not in self._backends:
-            self._backends[name] = backends.create(name, self.settings)
-        return self._backends[name]
 
     def ask(self, question: str, history=(), backend: str | None = None, mode: str | None = None,
             unit: str | None = None) -> Answer:
@@ -111,108 +89,109 @@ class Tutor:
         """Answer one question, as events; ``unit`` limits the search to one unit (None: every unit)."""
         timer = Timer(time.perf_counter())
         asked = check_question(question, history, self.settings.max_question_chars, unit)
-        first = guards.before(asked.question, lambda: self.topics(unit), self.policy(unit))
+        live, query, problem = self._search_text(asked, backend, mode)
+        assessment = self._assess(asked, live, query)
+        first = guards.before(asked.question, assessment, lambda: self.topics(unit), self.resources.policy(unit))
         if not first.answers:
             yield Text(first.message)
-            yield timer.done(self._refusal(first))
+            yield timer.done(refusal(first))
             return
-        retrieval = self.retrieve(asked, backend, mode, timer)
-        passages = [Passage(i + 1, h.chunk, h.score) for i, h in enumerate(retrieval.hits)]
-        numbered = [citation(p) for p in passages]
+        if problem is not None:
+            raise problem  # no index, or an unknown unit: only now, so that signposting never needed one
+        reading = self._read(live, asked, query, mode, timer)
+        numbered = [citation(p) for p in reading.retrieval.passages]
         yield Passages(numbered)
-        ranker = load_ranker()
-        ranked = ranker.rank(asked.question, retrieval.query.text, passages, self.vectors, retrieval.query_vector)
-        request = Request(asked.question, retrieval.query.text, passages, self.vectors, asked.history,
-                          retrieval.query_vector, ranked, ranker.choose(ranked), ranker.answers(ranked))
-        decision = guards.after(retrieval, ranked, self.retriever.vocabulary(unit), first)
+        decision = guards.after(reading.retrieval, reading.ranked, live.retriever.vocabulary(unit), first,
+                                self.resources.scope())
         if not decision.answers:
             yield Text(decision.message)
-            yield timer.done(self._refusal(decision, retrieval, numbered))
+            yield timer.done(refusal(decision, reading.retrieval, numbered))
             return
         if decision.notice:
             yield Notice(decision.notice)
-        yield from self._answer(request, ranked, self.chain(backend), decision, retrieval, numbered, timer)
+        yield from self._answer(reading, self.chain(backend), decision, numbered, live, timer)
 
-    def retrieve(self, asked: Asked, backend: str | None, mode: str | None, timer: Timer) -> Retrieval:
-        """Search the index; with a hosted model, a follow-up is first rewritten to stand alone."""
-        search, history = asked.question, asked.history
-        if history and "hosted" in self.chain(backend) and self.settings.hosted_configured:
-            search = self.backend("hosted").condense(asked.question, history)
-            history = () if search != asked.question else history
+    def _search_text(self, asked: Asked, backend: str | None, mode: str | None
+                     ) -> tuple[Live | None, Query | None, TutorError | None]:
+        """The live index and the question's search text (a follow-up first rewritten to stand alone when a
+        backend of the chain can condense), or the error that stops retrieval, kept until safeguarding is done."""
+        try:
+            live = self.live()
+            search, history = asked.question, asked.history
+            condenser = next((b for b in (self.backend(n) for n in self.chain(backend)) if b.can_condense), None) \
+                if history else None
+            if condenser is not None:
+                search = condenser.condense(asked.question, history)
+                history = () if search != asked.question else history
+            return live, live.retriever.query(search, history, mode, asked.unit), None
+        except TutorError as exc:
+            return None, None, exc
+
+    def _assess(self, asked: Asked, live: Live | None, query: Query | None) -> Assessment:
+        """Safeguarding, with every vector the question needs made in one encoder call when the classifier reads
+        the index's embedding model (the default), so later stages embed nothing."""
+        from .ingest.embed import BUNDLED_NAME
+
+        model = self.resources.safeguarding()
+        if live is None:
+            return assess(asked.question, model)
+        texts = [asked.question] + ([query.text] if query else [])
+        vectors = live.vectors(texts)
+        shared = live.manifest.embed_model == BUNDLED_NAME  # the classifier was trained on these vectors
+        return assess(asked.question, model, vectors[0] if shared else None)
+
+    def _read(self, live: Live, asked: Asked, query: Query, mode: str | None, timer: Timer) -> Reading:
         t0 = time.perf_counter()
-        retrieval = self.retriever.search(search, history, k=self.settings.top_k, mode=mode, unit=asked.unit)
+        question_vector, search_vector = live.vectors([asked.question, query.text])  # known since _assess
+        retrieval = live.retriever.search_with(query, search_vector, self.settings.top_k, mode, asked.unit)
+        for p in retrieval.passages:
+            live.vectors.remember(p.sentence_vectors())  # verification then needs no encoder call either
+        ranked = self.resources.ranker().rank(asked.question, query.text, retrieval.passages, question_vector,
+                                              search_vector, live.vectors)
         timer.retrieve = (time.perf_counter() - t0) * 1000
-        return retrieval
+        return Reading(asked, retrieval, ranked, question_vector)
 
     def direct(self, request: Request, shown: list) -> tuple[str, int]:
         """A short answer from the likeliest sentences that the answer shows, checked to be their words, and the
         passage it comes from ("" when none can be checked)."""
-        name = self.settings.span_model
+        span = self.resources.span()
         texts = {s.text for s in shown}
         best = [s for s in request.ranked[:2] if s.text in texts]  # the answer often lies in the second
-        if name == "off" or not best:
+        if span is None or not best:
             return "", 0
-        if self._span is None:
-            self._span = SpanProposer(name)
         # a follow-up's question alone may not say what it asks about; the search text carries the earlier turn
         question = request.search_text if request.history else request.question
-        found = self._span.propose(question, [s.text for s in best])
+        found = span.propose(question, [s.text for s in best])
         return (found[0], best[found[1]].n) if found else ("", 0)
 
-    def _answer(self, request: Request, ranked, names: list[str], decision: guards.Decision, retrieval: Retrieval,
-                numbered: list[Citation], timer: Timer) -> Iterator[Event]:
+    def _answer(self, reading: Reading, names: list[str], decision: guards.Decision, numbered: list[Citation],
+                live: Live, timer: Timer) -> Iterator[Event]:
         t0 = time.perf_counter()
+        ranker, retrieval, ranked = self.resources.ranker(), reading.retrieval, reading.ranked
+        request = Request(reading.asked.question, reading.query.text, retrieval.passages, reading.asked.history,
+                          ranked, ranker.choose(ranked), ranker.answers(ranked))
         if not request.answers:
             yield Notice(message("closest"))
         # a replacement quote must also answer the question: only sentences the ranking finds likely to
         relevant = {s.text for s in ranked[:8] if s.score >= 0.5 * ranked[0].score}
-        checker = DraftChecker(request.passages, self.verifier, relevant)
+        checker = DraftChecker(request.passages, Verifier(live.vectors, self.settings.support_threshold), relevant)
         drafted = Drafted()
         try:
             for sentence in run_chain(names, self.backend, checker.sentences, request, drafted):
                 yield Text(render([sentence]) + " ")
         except BackendError:
-            if "extractive" not in names:
+            if not any(self.backend(n).quotes_passages for n in names):
                 raise  # a chain without the quoting fallback: say which backends failed and why
             # even the unit's own sentences could not be quoted as an answer: decline rather than fail
             decision = guards.declined("no sentence of the passages could be quoted as an answer", retrieval)
             yield Text(decision.message)
-            yield timer.done(self._refusal(decision, retrieval, numbered))
+            yield timer.done(refusal(decision, retrieval, numbered))
             return
         timer.generate = (time.perf_counter() - t0) * 1000
         direct, n = self.direct(request, drafted.sentences) if request.answers else ("", 0)
         if direct:
             yield Direct(f"{direct} [{n}]")
-        notes = ([] if request.answers else [message("closest")]) + ([decision.notice] if decision.notice else [])
-        if drafted.stopped:
-            notes.append(message("stopped", error=drafted.stopped))
-        if drafted.failures:
-            notes.append(message("fallback", failures="; ".join(drafted.failures)))
-        cited = sorted({m for s in drafted.sentences for m in s.citations} | ({n} if direct else set()))
-        text = (f"{direct} [{n}]\n" if direct else "") + render(drafted.sentences)
-        yield timer.done(Answer(ANSWERED, text, drafted.backend,
-                                citations=[numbered[n - 1] for n in cited], sentences=drafted.sentences,
-                                retrieved=retrieved(retrieval), passages=numbered, notice=" ".join(notes),
-                                signposting=decision.signposting, direct=direct, on_question=request.answers))
-
-    @staticmethod
-    def _refusal(decision: guards.Decision, retrieval: Retrieval | None = None,
-                 numbered: list[Citation] = ()) -> Answer:
-        status = SAFEGUARDING if decision.action == SIGNPOST else DECLINED
-        return Answer(status, decision.message, reason=decision.reason, notice=decision.detail,
-                      retrieved=retrieved(retrieval) if retrieval else [], passages=list(numbered),
-                      signposting=decision.signposting)
-
-
-def citation(p: Passage) -> Citation:
-    c = p.chunk
-    return Citation(n=p.n, chunk_id=c.id, source=c.source, start=c.raw_start, end=c.raw_end, text=c.raw,
-                    score=round(p.score, 6), display=c.text, paragraph=c.paragraph, unit=c.unit)
-
-
-def retrieved(retrieval: Retrieval) -> list[dict]:
-    return [{"chunk_id": h.chunk.id, "text": h.chunk.text, "score": round(h.score, 6), "dense": round(h.dense, 4),
-             "keyword": round(h.keyword, 4)} for h in retrieval.hits]
+        yield timer.done(answered(request, drafted, decision, retrieval, numbered, direct, n))
 
 
 _default: Tutor | None = None

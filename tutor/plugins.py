@@ -35,8 +35,7 @@ from .errors import ConfigError
 
 log = logging.getLogger("tutor")
 GROUP = "tutor.plugins"
-BUILTIN = ("tutor.answering.extractive", "tutor.answering.extractive_v1", "tutor.answering.local",
-           "tutor.answering.hosted", "tutor.answering.fake", "tutor.ingest.embed")
+BUILTIN = ("tutor.answering.extractive", "tutor.answering.local", "tutor.answering.hosted", "tutor.ingest.embed")
 _loaded = False
 _lock = threading.Lock()
 

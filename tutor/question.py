@@ -11,6 +11,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from .errors import InputError
+from .text.tokens import straighten
 
 
 @dataclass(frozen=True)
@@ -21,8 +22,8 @@ class Asked:
 
 
 def clean_text(text) -> str:
-    """NFC, control characters as spaces, whitespace collapsed."""
-    q = unicodedata.normalize("NFC", "" if text is None else str(text))
+    """NFC, quotes straightened, control characters as spaces, whitespace collapsed."""
+    q = straighten(unicodedata.normalize("NFC", "" if text is None else str(text)))
     q = "".join(ch if ch in "\n\t" or unicodedata.category(ch)[0] != "C" else " " for ch in q)
     return re.sub(r"\s+", " ", q).strip()
 

@@ -7,7 +7,7 @@ last ``Done`` with the whole ``Answer``.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 
 from .grounding.verify import Sentence
 
@@ -38,7 +38,8 @@ class Answer:
     sentences: list[Sentence] = field(default_factory=list)
     retrieved: list[dict] = field(default_factory=list)
     timings_ms: dict = field(default_factory=dict)
-    notice: str = ""  # a corrected false premise, why a fallback answered, or why the unit does not cover it
+    notice: str = ""  # for the learner, above the answer: a corrected false premise, a fallback, an early stop
+    detail: str = ""  # for tutors and logs only, never shown to learners: why a guard or check decided as it did
     signposting: str = ""  # a safeguarding note shown beneath the answer (a possible concern)
     direct: str = ""  # a short direct answer, words of the first cited sentence ("" when none could be checked)
     on_question: bool = True  # False: no sentence seems to answer it; the passages shown are only the closest
@@ -52,6 +53,23 @@ class Answer:
         d = asdict(self)
         d.pop("passages")
         return d
+
+    @classmethod
+    def from_json(cls, data: dict) -> "Answer":
+        """The answer ``to_json`` (or ``tutor ask --json``) wrote; unknown keys are ignored.
+
+        >>> a = Answer(ANSWERED, "X [1]", citations=[Citation(1, "c", "s.txt", 0, 1, "X", 0.5)])
+        >>> Answer.from_json(a.to_json()) == a
+        True
+        """
+        known = {f.name for f in fields(cls)} - {"passages"}
+        values = {k: v for k, v in data.items() if k in known}
+        values["citations"] = [Citation(**{k: v for k, v in c.items() if k in _CITATION}) for c in data.get("citations", [])]
+        values["sentences"] = [Sentence(**s) for s in data.get("sentences", [])]
+        return cls(**values)
+
+
+_CITATION = {f.name for f in fields(Citation)}
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,6 @@ from tutor.answering.local import LocalBackend
 from tutor.retrieval.passages import Passage
 from tutor.ingest.chunk import Chunk
 from tutor.errors import BackendError
-from tutor.ingest.embed import Vectors
 
 
 class ScriptedLlama:
@@ -55,7 +54,7 @@ def local(make_settings, tmp_path, monkeypatch):
 
 def request(n: int = 5) -> Request:
     passages = [Passage(i + 1, chunk(i + 1), 1.0 - i / 10) for i in range(n)]
-    return Request("What?", "What?", passages, Vectors(None))
+    return Request("What?", "What?", passages)
 
 
 def test_pieces_reach_the_reader_while_the_model_is_still_writing(local):

@@ -13,7 +13,6 @@ from tutor.answering.base import Request
 from tutor.answering.hosted import HostedBackend
 from tutor.answering.gguf import bundled_gguf
 from tutor.answering.local import LocalBackend
-from tutor.retrieval.passages import Passage
 
 from tests.conftest import free_port, stop, wait_for_port
 from tests.test_pipeline import check_contract
@@ -23,9 +22,8 @@ QUESTION = "What is the Common Assessment Framework?"
 
 
 def request_for(tutor, question):
-    r = tutor.retriever.search(question, k=3)
-    passages = [Passage(i + 1, h.chunk, h.score) for i, h in enumerate(r.hits)]
-    return Request(question, r.query.text, passages, tutor.vectors, (), r.query_vector)
+    r = tutor.live().retriever.search(question, k=3)
+    return Request(question, r.query.text, r.passages)
 
 
 def test_bundled_gguf_is_found_in_the_wheel():
@@ -64,7 +62,7 @@ def openai_server():
 def test_hosted_model_writes_quiz_items_that_are_checked_against_the_unit(tutor, openai_server):
     _, url = openai_server
     hosted = HostedBackend(tutor.settings.replace(llm_base_url=url, llm_timeout=60.0))
-    items, rejected = model_items.model_items(tutor.retriever.index.chunks, hosted.complete, limit=4)
+    items, rejected = model_items.model_items(tutor.live().index.chunks, hosted.complete, limit=4)
     assert len(items) + len(rejected) == 4  # every passage was asked about and judged
     assert not [r for r in rejected if "model failed" in r], rejected  # real replies came back over HTTP
     for item in items:  # whatever SmolLM2 wrote, only items whose answer is unit text stand

@@ -112,7 +112,7 @@ class BrokenTutor:
     """The real retriever (for the study aids) but an answer stream that fails after the passages."""
 
     def __init__(self, real, error: Exception):
-        self.settings, self.retriever, self.error = real.settings, real.retriever, error
+        self.settings, self.error, self.live = real.settings, error, real.live
 
     def stream(self, question, history=(), backend=None, unit=None):
         yield Passages([])

@@ -9,7 +9,7 @@ PASSAGE = ("The inquiry, chaired by Lord Laming, found massive failings on the p
 
 @pytest.fixture(scope="module")
 def verifier(tutor):
-    return tutor.verifier
+    return tutor.verifier()
 
 
 def test_paraphrase_is_supported(verifier):

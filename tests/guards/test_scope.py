@@ -3,20 +3,17 @@ The questions here are written for the tests (not eval cases)."""
 
 import pytest
 
-from tutor.artefacts import forget
 from tutor.errors import ConfigError
 from tutor.guards.scope import FEATURES, MODEL, ScopeModel, features, load_scope
-from tutor.retrieval.passages import Passage
-from tutor.retrieval.ranking import load_ranker
+from tutor.question import Asked
+from tutor.reading import read
 
 PSYCHOLOGY = "psychology-memory"
 
 
 def evidence(tutor, question: str, unit: str) -> dict:
-    r = tutor.retriever.search(question, k=5, unit=unit)
-    passages = [Passage(i + 1, h.chunk, h.score) for i, h in enumerate(r.hits)]
-    ranked = load_ranker().rank(question, r.query.text, passages, tutor.vectors, r.query_vector)
-    return features(r, ranked, tutor.retriever.vocabulary(unit))
+    reading = read(tutor.resources, Asked(question, (), unit))  # the stages the pipeline runs
+    return features(reading.retrieval, reading.ranked, tutor.live().retriever.vocabulary(unit))
 
 
 def test_features_describe_the_evidence(tutor):
@@ -38,7 +35,7 @@ def test_the_decision_on_clear_cases(tutor, question, answered):
     answer = tutor.ask(question, unit=PSYCHOLOGY)
     assert (answer.status == "answered") is answered
     if not answered:
-        assert answer.reason == "scope" and "does not seem to answer" in answer.notice
+        assert answer.reason == "scope" and "does not seem to answer" in answer.detail and not answer.notice
 
 
 def test_the_shipped_model_loads_with_its_threshold():
@@ -54,15 +51,14 @@ def test_a_missing_or_damaged_model_names_the_rebuild_command(tmp_path, content,
     path = tmp_path / "scope.json"
     if content is not None:
         path.write_text(content, encoding="utf-8")
-    forget(path)
-    with pytest.raises(ConfigError, match=f"{message}.*Run: python -m tutor.guards.train_scope"):
+    with pytest.raises(ConfigError, match=f"{message}.*Run: python -m tutor.training.scope"):
         load_scope(path)
 
 
 @pytest.mark.slow
 def test_the_rebuild_reproduces_the_shipped_model(rebuilt):
-    from tutor.guards import train_scope
+    from tutor.training import scope
 
-    built, shipped = rebuilt(train_scope.main, MODEL)
+    built, shipped = rebuilt(scope.main, MODEL)
     assert built["threshold"] == pytest.approx(shipped["threshold"], abs=1e-3)
     ScopeModel(built)

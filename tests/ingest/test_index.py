@@ -27,7 +27,7 @@ class CountingEmbeddings(HashEmbeddings):
 
 
 def ids_by_source(settings):
-    return {src: set(f["chunk_ids"]) for src, f in read_manifest(settings.index_dir)["files"].items()}
+    return {src: set(f.chunk_ids) for src, f in read_manifest(settings.index_dir).files.items()}
 
 
 def test_incremental_sync_moves_only_what_changed(make_settings, tmp_path):
@@ -89,16 +89,16 @@ def test_interrupted_ingest_leaves_the_old_index_answering(make_settings):
         sync(settings, fail_after_batches=1)
     assert read_manifest(settings.index_dir) == manifest
     index = Index.open(settings)
-    hits = Retriever(index).search("What is the Common Assessment Framework?", k=3).hits
+    hits = Retriever(index).search("What is the Common Assessment Framework?", k=3).passages
     assert "Common Assessment Framework" in hits[0].chunk.text
-    live = {i for f in manifest["files"].values() for i in f["chunk_ids"]}
+    live = {i for f in manifest.files.values() for i in f.chunk_ids}
     assert live <= set(index.store.get()["ids"])  # vectors written so far sit beside the live ones, unused
     gens = list((settings.index_dir / "generations").iterdir())
-    assert [g.name for g in gens] == [manifest["generation"]]  # no half-built generation
+    assert [g.name for g in gens] == [manifest.generation]  # no half-built generation
     sync(settings)  # and the next ingest succeeds, reusing what was written and deleting what is stale
     after = read_manifest(settings.index_dir)
-    assert "corpus/more.txt" in after["files"]
-    assert set(Index.open(settings).store.get()["ids"]) == {i for f in after["files"].values() for i in f["chunk_ids"]}
+    assert "corpus/more.txt" in after.files
+    assert set(Index.open(settings).store.get()["ids"]) == {i for f in after.files.values() for i in f.chunk_ids}
 
 
 def test_nothing_indexable_is_an_error(make_settings, tmp_path):
@@ -127,18 +127,18 @@ def test_server_mode_against_a_real_chroma_server(make_settings, chroma_server):
 
     client = chromadb.HttpClient(host=host, port=port)
     manifest = read_manifest(settings.index_dir)
-    assert client.get_collection(manifest["collection"]).count() == manifest["chunks"]
-    hits = Retriever(Index.open(settings)).search("Which agencies failed Victoria Climbie?", k=3).hits
+    assert client.get_collection(manifest.collection).count() == manifest.chunks
+    hits = Retriever(Index.open(settings)).search("Which agencies failed Victoria Climbie?", k=3).passages
     assert any("twelve agencies" in h.chunk.text for h in hits)
     assert status(settings)["chroma"] == f"server {host}:{port}"
     (settings.corpus_dir / "note.txt").write_text("A note on whistle blowing training.", encoding="utf-8")
     second = sync(settings, show_progress=False)
     assert second.added == 1 and second.unchanged == report.added
     after = read_manifest(settings.index_dir)
-    assert after["collection"] == manifest["collection"]  # one collection per index, written in place
-    assert client.get_collection(after["collection"]).count() == after["chunks"]  # nothing stale left
-    mine = {c.name for c in client.list_collections() if c.name.startswith(f"tutor_{after['index_id']}_")}
-    assert mine == {after["collection"], after["sentence_collection"]}
+    assert after.collection == manifest.collection  # one collection per index, written in place
+    assert client.get_collection(after.collection).count() == after.chunks  # nothing stale left
+    mine = {c.name for c in client.list_collections() if c.name.startswith(f"tutor_{after.index_id}_")}
+    assert mine == {after.collection, after.sentence_collection}
 
 
 @pytest.mark.slow

@@ -46,8 +46,8 @@ def test_retrieval_can_be_limited_to_one_unit(course, mode):
     question = "What does the unit say about memory and the brain?"
     everywhere = course.search(question, k=20, mode=mode)
     mine = course.search(question, k=10, mode=mode, unit=SLUG)
-    assert {h.chunk.unit for h in everywhere.hits} != {SLUG}
-    assert mine.hits and {h.chunk.unit for h in mine.hits} == {SLUG} and mine.unit == SLUG
+    assert {h.chunk.unit for h in everywhere.passages} != {SLUG}
+    assert mine.passages and {h.chunk.unit for h in mine.passages} == {SLUG} and mine.unit == SLUG
 
 
 def test_an_unknown_unit_lists_the_known_ones(course):

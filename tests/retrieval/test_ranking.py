@@ -3,10 +3,8 @@ and its rebuild."""
 
 import pytest
 
-from tutor.artefacts import forget
 from tutor.errors import ConfigError
 from tutor.ingest.chunk import Chunk
-from tutor.ingest.embed import Vectors
 from tutor.retrieval.passages import Passage, candidate_sentences
 from tutor.retrieval.ranking import (FEATURES, MODEL, Scored, SentenceRanker, choose, defined_term, features,
                                      load_ranker)
@@ -33,10 +31,10 @@ def test_the_term_a_definition_question_asks_about(question, term):
 def test_features_see_the_kind_of_answer_and_a_definition():
     text = "A price floor is a minimum legal price. It was set in 1938 by law."
     c = chunk(text, [(0, 39), (40, len(text))], ["body", "body"])
-    found, x = features("What is a price floor?", "What is a price floor?", [Passage(1, c, 1.0)], Vectors(None), [])
+    found, x = features("What is a price floor?", "What is a price floor?", [Passage(1, c, 1.0)])
     row = dict(zip(FEATURES, x[0]))
     assert found[0][0].startswith("A price floor") and row["defines"] == 1.0 and row["words_question"] == 1.0
-    _, x = features("What year was it set?", "What year was it set?", [Passage(1, c, 1.0)], Vectors(None), [])
+    _, x = features("What year was it set?", "What year was it set?", [Passage(1, c, 1.0)])
     assert [dict(zip(FEATURES, r))["kind"] for r in x] == [-1.0, 1.0]  # only the second gives a year
 
 
@@ -59,16 +57,15 @@ def test_a_missing_or_damaged_model_names_the_rebuild_command(tmp_path, content,
     path = tmp_path / "ranker.json"
     if content is not None:
         path.write_text(content, encoding="utf-8")
-    forget(path)
-    with pytest.raises(ConfigError, match=f"{message}.*Run: python -m tutor.retrieval.train_ranking"):
+    with pytest.raises(ConfigError, match=f"{message}.*Run: python -m tutor.training.ranking"):
         load_ranker(path)
 
 
 @pytest.mark.slow
 def test_the_rebuild_reproduces_the_shipped_model(rebuilt):
-    from tutor.retrieval import train_ranking
+    from tutor.training import ranking
 
-    built, shipped = rebuilt(train_ranking.main, MODEL)
+    built, shipped = rebuilt(ranking.main, MODEL)
     assert built["selection"] == shipped["selection"]
     assert built["answers_threshold"] == pytest.approx(shipped["answers_threshold"], abs=1e-3)
     SentenceRanker(built)  # it loads

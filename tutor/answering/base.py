@@ -13,7 +13,6 @@ from pathlib import Path
 from string import Template
 from typing import Iterator
 
-from ..ingest.embed import Vectors
 from ..retrieval.passages import Passage
 from ..retrieval.ranking import Scored
 
@@ -24,17 +23,26 @@ PROMPTS = Path(__file__).with_name("prompts")
 class Request:
     question: str  # as the learner asked it
     search_text: str  # repaired and expanded, what retrieval used
-    passages: list[Passage]
-    vectors: Vectors  # embeddings of texts, cached
+    passages: list[Passage]  # numbered, with their sentences' stored vectors
     history: tuple[str, ...] = ()
-    query_vector: list[float] = field(default_factory=list, repr=False)
     ranked: list[Scored] = field(default_factory=list, repr=False)  # candidate sentences, best first
     chosen: list[Scored] = field(default_factory=list, repr=False)  # the ones the learned policy answers with
     answers: bool = True  # False: the best sentence probably does not answer it (only the closest passages)
 
 
 class Backend:
+    """Drafts an answer. Besides ``generate`` a backend declares what else it can do, and the pipeline reads these
+    capabilities, never a backend's name (as simonw/llm models declare ``can_stream``)."""
+
     name = "base"
+    quotes_passages = False  # its drafts are the passages' own sentences: it can always answer (the last resort)
+    can_condense = False  # has condense(question, history) -> a follow-up rewritten to stand alone
+    can_complete = False  # has complete(prompt) -> one whole reply (quiz items)
+
+    @classmethod
+    def configured(cls, settings) -> bool:
+        """False when the deployment gives it nothing to run (the default chain then skips it)."""
+        return True
 
     def generate(self, request: Request) -> Iterator[str]:
         raise NotImplementedError

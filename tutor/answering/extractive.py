@@ -13,6 +13,7 @@ from .base import Backend, Request
 @backends.register("extractive")
 class ExtractiveBackend(Backend):
     name = "extractive"
+    quotes_passages = True
 
     def __init__(self, settings: Settings | None = None):
         pass

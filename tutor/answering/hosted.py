@@ -14,6 +14,12 @@ from .base import Backend, Request, passages_block, render
 
 @backends.register("hosted")
 class HostedBackend(Backend):
+    can_condense = True
+    can_complete = True
+
+    @classmethod
+    def configured(cls, settings: Settings) -> bool:
+        return settings.hosted_configured
 
     def __init__(self, settings: Settings):
         if not settings.hosted_configured:

@@ -46,7 +46,7 @@ class TutorApp:
         self.settings = settings
         self.tutor = tutor or Tutor(settings)
         self.store = store or Store.from_settings(settings)  # writes in the background: answers never wait on it
-        self.course = Course(self.tutor.retriever.index)
+        self.course = Course(self.tutor.live().index)
         self.ask = AskTab(self.tutor, self.store, settings.max_question_chars)
         self.practise = PractiseTab(lambda unit: self.course.aids(unit).items)
         gate = ReviewGate(settings.review_password, settings.host)
@@ -58,11 +58,11 @@ class TutorApp:
     def add_model_items(self, complete=None, unit: str = ALL) -> int:
         """Quiz items from the hosted model (``complete``: prompt -> reply; the hosted backend's by default)."""
         try:
-            complete = complete or self.tutor.backend("hosted").complete
+            complete = complete or next(b for b in map(self.tutor.backend, self.tutor.chain()) if b.can_complete).complete
         except Exception:  # noqa: BLE001 - the deterministic items remain
             log.exception("the hosted model is not available for quiz items")
             return 0
-        return self.practise.add_model_items(self.tutor.retriever.index.chunks_of(unit or None), complete,
+        return self.practise.add_model_items(self.tutor.live().index.chunks_of(unit or None), complete,
                                              self.settings.quiz_model_items, unit)
 
     def switch_unit(self, unit: str):

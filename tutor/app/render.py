@@ -217,7 +217,7 @@ def review_detail(chat: dict) -> str:
     if chat["history"]:
         head += '<p class="hist">Earlier questions: ' + " / ".join(escape(h) for h in chat["history"]) + "</p>"
     if chat["status"] != "answered":
-        return head + f'<p class="a">{escape(a["answer"])}</p><p>Reason: {escape(a.get("notice") or chat["status"])}</p></div>'
+        return head + f'<p class="a">{escape(a["answer"])}</p><p>Reason: {escape(a.get("detail") or a.get("notice") or chat["status"])}</p></div>'
     by_n = {c["n"]: c for c in a.get("citations", [])}
     rows = []
     for i, s in enumerate(a.get("sentences", [])):

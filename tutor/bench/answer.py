@@ -72,7 +72,8 @@ def model_first_token(tutor: Tutor, questions: list[dict], limit: int) -> dict:
     against how soon the pipeline shows a first verified sentence: the gap is buffering and verification."""
     from ..answering.base import passages_block, render
     from ..answering.local import LocalBackend
-    from ..retrieval.passages import Passage
+    from ..question import Asked
+    from ..reading import read
 
     backend = tutor.backend("local")
     if not isinstance(backend, LocalBackend):
@@ -80,9 +81,8 @@ def model_first_token(tutor: Tutor, questions: list[dict], limit: int) -> dict:
     llm, times, tokens_per_s = backend.model(), [], []
     for case in [q for q in questions if q.get("kind", "answerable") == "answerable"][:limit]:
         history, unit = tuple(case.get("history", ())), case.get("unit")
-        hits = tutor.retriever.search(case["question"], history, k=tutor.settings.top_k, unit=unit).hits
-        passages = [Passage(i + 1, h.chunk, h.score) for i, h in enumerate(hits)][:backend.passages]
-        query = tutor.retriever.queries(unit).process(case["question"], history).text
+        reading = read(tutor.resources, Asked(case["question"], history, unit))
+        passages, query = reading.retrieval.passages[:backend.passages], reading.query.text
         prompt = render("answer", passages=passages_block(passages), question=query)  # as the backend asks
         with backend._turn():  # the model's turn, as LocalBackend.generate takes it
             llm.reset()  # no prompt prefix reused from an earlier call: the whole prompt is evaluated

@@ -85,7 +85,7 @@ def query_threads(embedder, questions: list[dict], limit: int = 20) -> dict:
 def embedded_texts(settings: Settings) -> tuple[list[str], list[str]]:
     """The chunk texts and the sentence texts the pipeline sent to the model (each id once, as it does)."""
     manifest = read_manifest(settings.index_dir)
-    chunks, sentences = records(load_chunks(settings.index_dir / "generations" / manifest["generation"]))
+    chunks, sentences = records(load_chunks(settings.index_dir / "generations" / manifest.generation))
     return [text for text, _ in chunks.values()], [text for text, _ in sentences.values()]
 
 
@@ -111,7 +111,7 @@ def ingest(settings: Settings, corpus: Path, index_dir: Path, embedder, repeats:
         encode_cpu = time.process_time() - c0
         runs.append((pipeline / encode, pipeline, encode, pipeline_cpu / encode_cpu, timed.seconds))
     ratio, pipeline, encode, ratio_cpu, inside = sorted(runs)[len(runs) // 2]
-    chunks, texts = read_manifest(s.index_dir)["chunks"], len(chunk_texts) + len(sentence_texts)
+    chunks, texts = read_manifest(s.index_dir).chunks, len(chunk_texts) + len(sentence_texts)
     return Built(s, {"size": None, "files": report.files, "chunks": chunks, "sentences": len(sentence_texts),
                      "encoded": texts, "embedded": report.embedded,
                      "pipeline_s": round(pipeline, 2), "model_in_pipeline_s": round(inside, 2),
@@ -220,6 +220,6 @@ def retrieval(stores: dict[str, Settings], embedder, questions: list[dict], k: i
     if profile:
         name, first = next((n, r) for (n, v), r in retrievers.items() if v == "included")
         sample = questions[:20]
-        prof = {"what": f"{len(sample)} hybrid searches, {name} Chroma, {first.index.manifest['chunks']} chunks",
+        prof = {"what": f"{len(sample)} hybrid searches, {name} Chroma, {first.index.manifest.chunks} chunks",
                 **profile_top(lambda: [_search(first, q, k, "hybrid") for q in sample])}
     return rows, prof

@@ -60,7 +60,7 @@ def _ingest_row(s: Settings, embedder, n: int, line: int | None, rebuild: bool =
     seconds = time.perf_counter() - t0
     return {"edit": n, "line": line, "seconds": round(seconds, 2), "embedded": report.embedded,
             "chunks_replaced": report.replaced, "chunks_removed": report.removed,
-            "chunks": read_manifest(s.index_dir)["chunks"], "index_mb": folder_mb(s.index_dir),
+            "chunks": read_manifest(s.index_dir).chunks, "index_mb": folder_mb(s.index_dir),
             "chroma_db_mb": round(sum(p.stat().st_size for p in (s.index_dir / "chroma").glob("chroma.sqlite3*")) / 1e6, 3)}
 
 
@@ -89,5 +89,5 @@ def ingest_process(settings: Settings, path: Path, index_dir: Path, log: Path, t
     if proc.returncode != 0:
         raise RuntimeError(f"tutor ingest exited with {proc.returncode}: {log.read_text()[-300:].strip()}")
     return {"file": path.name, "file_mb": round(path.stat().st_size / 1e6, 2), "embed_model": settings.embed_model,
-            "chunks": read_manifest(index_dir)["chunks"], "seconds": round(seconds, 1), "peak_rss_mb": round(peak, 1),
+            "chunks": read_manifest(index_dir).chunks, "seconds": round(seconds, 1), "peak_rss_mb": round(peak, 1),
             "samples": samples, "index_mb": folder_mb(index_dir), "output": log.read_text().strip()[-200:]}

@@ -3,9 +3,10 @@ the naive baseline, each retrieval mode with extractive answers, and (``--with-l
 
 from __future__ import annotations
 
+from . import extractive_v1  # noqa: F401 - registers the previous default answerer for the comparison
 from .baseline import Baseline
 from .metrics import summarise
-from .run import UnitRun, run_cases, scorer_for
+from .execute import UnitRun, run_cases, scorer_for
 
 CONFIGURATIONS = [  # (label, backend, retrieval mode)
     ("previous default answerer (fixed weights)", "extractive-v1", "hybrid+query"),
@@ -19,7 +20,7 @@ DEFAULT = "default configuration"
 
 def compare(tutor, settings, runs: list[UnitRun], with_local: bool = False) -> None:
     """Fill each run's ``comparison``: configuration label -> its summary over the same cases."""
-    baseline = Baseline(settings.corpus_dir, tutor.retriever.index.embedder)
+    baseline = Baseline(settings.corpus_dir, tutor.live().index.embedder)
     scorer = scorer_for(tutor, baseline.raw_by_id())
     for run in runs:
         cases, unit = run.cases.cases, run.cases.unit

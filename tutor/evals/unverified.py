@@ -6,20 +6,20 @@ from __future__ import annotations
 from ..answering.base import Request
 from ..grounding.drafts import parse, split_drafts
 from ..grounding.verify import Sentence
-from ..pipeline import Tutor, citation, retrieved
+from ..grounding.answer import citation, retrieved
+from ..pipeline import Tutor
 from ..question import check_question
-from ..retrieval.passages import Passage
+from ..reading import read
 from ..types import ANSWERED, Answer
 
 
 def unverified(tutor: Tutor, question: str, history=(), backend: str = "local") -> Answer:
     asked = check_question(question, history, tutor.settings.max_question_chars)
-    retrieval = tutor.retriever.search(asked.question, asked.history, k=tutor.settings.top_k)
-    passages = [Passage(i + 1, h.chunk, h.score) for i, h in enumerate(retrieval.hits)]
-    request = Request(asked.question, retrieval.query.text, passages, tutor.vectors, asked.history,
-                      retrieval.query_vector)
+    reading = read(tutor.resources, asked)
+    retrieval, passages = reading.retrieval, reading.retrieval.passages
+    request = Request(asked.question, retrieval.query.text, passages, asked.history, reading.ranked)
     by_n = {p.n: p for p in passages}
-    verifier = tutor.verifier
+    verifier = tutor.verifier()
     draft = "".join(tutor.backend(backend).generate(request))
     sentences = []
     for part in split_drafts(draft):

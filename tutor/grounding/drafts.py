@@ -9,6 +9,7 @@ from typing import Iterable, Iterator, Sequence
 
 from ..errors import BackendError
 from ..text import terms
+from ..text.tokens import straighten
 from .verify import Sentence, Verifier
 
 
@@ -45,7 +46,7 @@ def split_drafts(buffer: str) -> list[str]:
 
 def parse(draft: str, valid: Iterable[int]) -> tuple[str, list[int]]:
     """(text without markers, cited numbers that name a valid passage); invented numbers are dropped."""
-    valid = set(valid)
+    valid, draft = set(valid), straighten(draft)  # a model's typographic quotes, straightened as it enters
     numbers_ = [int(n) for group in MARKER.findall(draft) for n in re.split(r"\s*,\s*", group)]
     text = re.sub(r"^(?:answer|a)\s*:\s*", "", MARKER.sub("", draft).strip(), flags=re.I).strip()
     return text, [n for n in dict.fromkeys(numbers_) if n in valid]
@@ -91,7 +92,7 @@ class DraftChecker:
             return None
         v = self.verifier
         if cited:
-            support = v.support(text, [self.by_n[n].chunk.text for n in cited])
+            support = v.support(text, *self._texts(cited))
             if support >= v.threshold:
                 return Sentence(text, cited, support, True, self.evidence(text, cited))
         # Unsupported or uncited: the single relevant passage sentence that best makes this point, if any does.
@@ -99,15 +100,20 @@ class DraftChecker:
         for p in self.by_n.values():
             for s in p.chunk.sentence_texts():
                 if s in self.relevant:
-                    score = v.support(text, [s])
+                    score = v.support(text, [s], [s])
                     if best is None or score > best[0]:
                         best = (score, p.n, s)
         if best and best[0] >= v.threshold:
             quote = best[2]
-            support = v.support(quote, [self.by_n[best[1]].chunk.text])
+            support = v.support(quote, *self._texts([best[1]]))
             return Sentence(quote, [best[1]], support, support >= v.threshold, quote)
         return None
 
+    def _texts(self, cited: list[int]) -> tuple[list[str], list[str]]:
+        """The cited passages' texts and their stored sentences."""
+        return ([self.by_n[n].chunk.text for n in cited],
+                [s for n in cited for s in self.by_n[n].chunk.sentence_texts()])
+
     def evidence(self, text: str, cited: list[int]) -> str:
         candidates = [s for n in cited for s in self.by_n[n].chunk.sentence_texts()]
-        return max(candidates, key=lambda s: self.verifier.support(text, [s]), default="")
+        return max(candidates, key=lambda s: self.verifier.support(text, [s], [s]), default="")

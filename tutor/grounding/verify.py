@@ -28,8 +28,9 @@ class Verifier:
     def __init__(self, vectors: Vectors, threshold: float = 0.55, lexical_weight: float = 0.5):
         self.vectors, self.threshold, self.lexical_weight = vectors, threshold, lexical_weight
 
-    def support(self, sentence: str, passages: Sequence[str]) -> float:
-        """0..1: how well the passages (jointly) support the sentence."""
+    def support(self, sentence: str, passages: Sequence[str], units: Sequence[str] | None = None) -> float:
+        """0..1: how well the passages (jointly) support the sentence. ``units`` are the passages' sentences when
+        the caller has them as stored (their vectors are then known); otherwise the passages are split here."""
         if not passages:
             return 0.0
         joined = " ".join(passages)
@@ -43,7 +44,7 @@ class Verifier:
             semantic = lexical
             best = joined
         else:
-            units = [s for p in passages for s in sentences(p)]
+            units = list(units) if units else [s for p in passages for s in sentences(p)]
             vecs = self.vectors([sentence] + units)
             sims = [float(np.dot(vecs[0], v)) for v in vecs[1:]]
             i = int(np.argmax(sims))

@@ -2,8 +2,9 @@
 attempt to change the tutor's instructions, then, once passages are retrieved, whether the unit answers the
 question at all and whether the question assumes something the unit does not say.
 
-``before(question)`` runs before retrieval; ``after(retrieval, ranked, vocabulary)`` after it. Each returns a
-``Decision``."""
+``before(question, assessment, topics, policy)`` runs before retrieval; ``after(retrieval, ranked, vocabulary,
+first, scope)`` after it. Each takes typed inputs (the safeguarding ``Assessment``, the ``Retrieval``, the ranked
+sentences, the unit's ``Vocabulary``, the loaded ``ScopeModel``) and returns a ``Decision``."""
 
 from __future__ import annotations
 
@@ -13,24 +14,24 @@ from typing import Callable
 from ..retrieval.hybrid import Retrieval
 from ..retrieval.ranking import Scored
 from ..retrieval.vocabulary import Vocabulary
-from .decision import ANSWER, DECLINE, SAFEGUARDING, Decision
+from .decision import ANSWER, DECLINE, SIGNPOST, Decision
 from .injection import is_injection
 from .messages import message, topics_line
 from .policy import Policy
 from .premise import false_premise
-from .safeguarding import CONCERN, DISCLOSURE, assess
-from .scope import out_of_scope
+from .safeguarding import CONCERN, DISCLOSURE, Assessment
+from .scope import ScopeModel, out_of_scope
 
 __all__ = ["Decision", "before", "after", "declined"]
 
 
-def before(question: str, topics: Callable[[], list[str]], policy: Policy) -> Decision:
+def before(question: str, assessment: Assessment, topics: Callable[[], list[str]], policy: Policy) -> Decision:
     """Safeguarding, then injection. A disclosure gets the policy's signposting instead of an answer; a possible
     concern goes on to an answer with the policy's note beneath it. ``topics`` (called only for a refusal) names
     what the units cover, for the suggestion."""
-    level = assess(question).level
+    level = assessment.level
     if level == DISCLOSURE:
-        return Decision(SAFEGUARDING, "safeguarding", policy.disclosure)
+        return Decision(SIGNPOST, "safeguarding", policy.disclosure)
     note = policy.concern if level == CONCERN else ""
     if is_injection(question):
         return Decision(DECLINE, "injection", message("injection", suggestion=topics_line("suggestion", topics()[:5])),
@@ -38,10 +39,11 @@ def before(question: str, topics: Callable[[], list[str]], policy: Policy) -> De
     return Decision(ANSWER, signposting=note)
 
 
-def after(retrieval: Retrieval, ranked: list[Scored], vocabulary: Vocabulary, first: Decision) -> Decision:
+def after(retrieval: Retrieval, ranked: list[Scored], vocabulary: Vocabulary, first: Decision,
+          scope: ScopeModel) -> Decision:
     """Scope, then a false premise (a notice above the answer, not a refusal); ``first`` is what ``before``
     decided (its signposting note is kept)."""
-    why = out_of_scope(retrieval, ranked, vocabulary)
+    why = out_of_scope(retrieval, ranked, vocabulary, scope)
     if why:
         return dataclasses.replace(declined(why, retrieval), signposting=first.signposting)
     claim = false_premise(retrieval.query.corrected, vocabulary.stems)
@@ -53,8 +55,8 @@ def declined(why: str, retrieval: Retrieval) -> Decision:
     from ..text.names import name_runs
 
     topics: list[str] = []
-    for hit in retrieval.hits[:2]:
-        for name in name_runs(hit.chunk.text, numbers=False):
+    for p in retrieval.passages[:2]:
+        for name in name_runs(p.chunk.text, numbers=False):
             if name.words >= 2 and name.text not in topics:
                 topics.append(name.text)
     nearest = topics_line("nearest", topics[:4])

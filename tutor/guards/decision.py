@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-ANSWER, DECLINE, SAFEGUARDING = "answer", "decline", "safeguarding"
+ANSWER, DECLINE, SIGNPOST = "answer", "decline", "signpost"
 
 
 @dataclass(frozen=True)
 class Decision:
-    action: str  # answer | decline | safeguarding
+    action: str  # answer | decline | signpost (safeguarding signposting instead of an answer)
     reason: str = ""  # which guard or check decided: "safeguarding", "injection", "scope"
     message: str = ""  # what the learner is told instead of an answer
     detail: str = ""  # why, for tutors and logs ("the unit never mentions X")

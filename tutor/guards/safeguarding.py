@@ -25,7 +25,6 @@ from __future__ import annotations
 import json
 import math
 import re
-import threading
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,6 +32,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import ConfigError
+from ..text.tokens import straighten
 
 MODEL_FILE = Path(__file__).parent / "models" / "safeguarding.json"
 REBUILD = "python -m tutor.guards.train_safeguarding"
@@ -51,7 +51,7 @@ class Assessment:
 
 
 def clean(text: str) -> str:
-    return text.replace("\u2019", "'")  # curly apostrophes read as straight ones
+    return straighten(text)  # training messages enter here: quotes as the pipeline sees them
 
 
 def ngrams(analyzer: str, text: str) -> list[str]:
@@ -163,9 +163,12 @@ class Classifier:
     def needs(self, block: str) -> bool:
         return any(name == block for part in self.parts for name, _ in part.blocks)
 
-    def features(self, texts: list[str]) -> dict[str, np.ndarray]:
-        """The feature blocks the parts read, one row per text."""
-        found = {EMBEDDING: embed(texts)} if self.needs(EMBEDDING) else {}
+    def features(self, texts: list[str], vectors: np.ndarray | None = None) -> dict[str, np.ndarray]:
+        """The feature blocks the parts read, one row per text; ``vectors`` are the texts' embeddings when the
+        caller already has them (the pipeline embeds a question once for every stage)."""
+        if self.needs(EMBEDDING) and vectors is None:
+            vectors = embed(texts)
+        found = {EMBEDDING: np.asarray(vectors, dtype=np.float64)} if self.needs(EMBEDDING) else {}
         return found | ({TFIDF: self.tfidf.transform(texts)} if self.tfidf is not None else {})
 
     def scores(self, features: dict[str, np.ndarray]) -> np.ndarray:
@@ -201,18 +204,6 @@ def load_classifier(path: Path = MODEL_FILE) -> Classifier:
                           f"Run: {REBUILD}") from None
 
 
-_lock = threading.Lock()
-_loaded: dict[Path, Classifier] = {}
-
-
-def classifier(path: Path = MODEL_FILE) -> Classifier:
-    """The classifier at ``path``, read once per process (thread-safe)."""
-    with _lock:
-        if path not in _loaded:
-            _loaded[path] = load_classifier(path)
-        return _loaded[path]
-
-
 def embed(texts: list[str]) -> np.ndarray:
     """Normalised embeddings of the bundled all-MiniLM-L6-v2, one row per text."""
     from ..ingest.embed import get_embedder
@@ -220,10 +211,11 @@ def embed(texts: list[str]) -> np.ndarray:
     return np.asarray(get_embedder(EMBEDDER).embed_documents([clean(t) for t in texts]), dtype=np.float64)
 
 
-def assess(text: str) -> Assessment:
-    """The safeguarding level of one learner message (the model loads on the first call)."""
-    model = classifier()
-    score = float(model.scores(model.features([text]))[0])
+def assess(text: str, model: Classifier | None = None, vectors: np.ndarray | None = None) -> Assessment:
+    """The safeguarding level of one learner message. ``model``: the loaded classifier (read from its file when
+    not given); ``vectors``: the message's embedding when the caller has it."""
+    model = model or load_classifier()
+    score = float(model.scores(model.features([text], None if vectors is None else np.atleast_2d(vectors)))[0])
     return Assessment(model.level(score), score)
 
 

@@ -1,6 +1,6 @@
 """Does the unit answer this question? One calibrated decision, made before any answer is drafted: the features
 of the question against its retrieved passages and the unit's vocabulary (``features``) go into a logistic
-regression trained on the development units (``python -m tutor.guards.train_scope``), and the tutor declines
+regression trained on the development units (``python -m tutor.training.scope``), and the tutor declines
 below the threshold chosen there. The old chain of separate checks (numbers, names, terms, answer kinds the unit
 never gives) lives on as features, weighed by the model instead of each deciding alone.
 """
@@ -25,7 +25,7 @@ from .patterns import patterns
 from .premise import claim_terms
 
 MODEL = Path(__file__).with_name("models") / "scope.json"
-REBUILD = "python -m tutor.guards.train_scope"
+REBUILD = "python -m tutor.training.scope"
 
 
 def missing_numbers(question: str, passages: list[str]) -> set[str]:
@@ -72,7 +72,7 @@ def features(retrieval: Retrieval, ranked: list[Scored], vocabulary: Vocabulary)
     """The evidence that the unit answers the question, as numbers: how close the best passages and sentences
     come, how many of the question's words the passages and the unit contain (rare words weigh more), and what
     the question names or asks for that the unit never gives."""
-    question, hits = retrieval.query.corrected, retrieval.hits
+    question, hits = retrieval.query.corrected, retrieval.passages
     dense = [h.dense for h in hits] or [0.0]
     asked = [t for t in dict.fromkeys(claim_terms(question))]
     top_text = " ".join(h.chunk.text for h in hits[:3])
@@ -118,14 +118,13 @@ def load_scope(path: Path = MODEL) -> ScopeModel:
     return load_json_model(path, ScopeModel, "scope model", REBUILD)
 
 
-def out_of_scope(retrieval: Retrieval, ranked: list[Scored], vocabulary: Vocabulary, threshold: float | None = None
-                 ) -> str:
+def out_of_scope(retrieval: Retrieval, ranked: list[Scored], vocabulary: Vocabulary, model: ScopeModel,
+                 threshold: float | None = None) -> str:
     """Why the unit does not answer the question, or "" when it may."""
-    if not retrieval.hits:
+    if not retrieval.passages:
         return "nothing retrieved"
     if not ranked:
         return "no retrieved passage has a sentence an answer could quote"
-    model = load_scope()
     values = features(retrieval, ranked, vocabulary)
     p = model.probability(values)
     if p >= (model.threshold if threshold is None else threshold):

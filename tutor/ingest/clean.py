@@ -18,10 +18,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from ..text import zipf
+from ..text.tokens import straighten
 
-_QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'",
-                         "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u2033": '"',
-                         "\u2013": "-", "\u2014": "-", "\u00a0": " ", "\u2009": " ", "\u200b": " "})
 _FUNCTION_WORDS = {"a", "i", "of", "to", "in", "on", "at", "by", "an", "as", "is", "it", "be", "do", "he",
                    "me", "my", "no", "or", "so", "up", "us", "we", "am", "the", "and", "for", "but", "not"}
 
@@ -93,7 +91,7 @@ def _normalise(raw: str, markup: bool = False) -> tuple[list[str], list[int]]:
     inside opening quotes and decimal points ("1. 4") removed, and with ``markup`` Markdown syntax dropped."""
     chars: list[str] = []
     offs: list[int] = []
-    s = raw.translate(_QUOTES)
+    s = straighten(raw)
     if markup:
         s = "\n".join(markdown(line) for line in s.split("\n"))
     n = len(s)

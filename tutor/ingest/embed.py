@@ -148,6 +148,13 @@ class Vectors:
         self._cache: dict[str, object] = {}
         self._lock = threading.Lock()
 
+    def remember(self, known: dict[str, object]) -> None:
+        """Vectors computed elsewhere (stored at ingest), so that asking for them needs no encoder call."""
+        import numpy as np
+
+        with self._lock:
+            self._cache.update({t: np.asarray(v, dtype=np.float32) for t, v in known.items()})
+
     def __call__(self, texts) -> list:
         import numpy as np
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 import os
 import uuid
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from functools import cached_property
 from pathlib import Path
 
@@ -55,22 +55,87 @@ def vector_store(settings: Settings, collection: str, embedder, client=None):
 REQUIRED = ("format", "generation", "collection", "sentence_collection", "files")
 
 
-def read_manifest(index_dir: Path) -> dict | None:
+@dataclass(frozen=True)
+class FileEntry:
+    """What the manifest records of one corpus file."""
+
+    sha256: str
+    unit: str
+    chunk_ids: tuple[str, ...]
+    title: str = ""
+    meta: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Manifest:
+    """The live generation of an index, as ``manifest.json`` records it (read once per generation)."""
+
+    format: int
+    generation: str
+    collection: str  # the chunk vectors' Chroma collection
+    sentence_collection: str  # the sentence vectors' Chroma collection
+    files: dict[str, FileEntry]  # by source path
+    index_id: str = ""  # a random name this index keeps for its life (its collections carry it)
+    embed_model: str = ""  # the embedding model's label
+    embed_setting: str = "bundled"  # the TUTOR_EMBED_MODEL value it was built with
+    chunking: tuple[int, int] = (0, 0)  # (size, overlap)
+    built_at: str = ""
+    chunks: int = 0
+    units: dict[str, Unit] = field(default_factory=dict)  # by slug, in corpus order
+    attributions: dict[str, str] = field(default_factory=dict)  # by slug: each unit's licence and attribution text
+    chroma: str = "embedded"  # embedded | server
+
+    @classmethod
+    def from_json(cls, data: dict) -> "Manifest":
+        known = {f.name for f in fields(Unit)}
+        files = {src: FileEntry(f["sha256"], f["unit"], tuple(f["chunk_ids"]), f.get("title", ""), f.get("meta", {}))
+                 for src, f in data["files"].items()}
+        units = {slug: Unit(**{k: v for k, v in u.items() if k in known}) for slug, u in data.get("units", {}).items()}
+        return cls(int(data["format"]), data["generation"], data["collection"], data["sentence_collection"], files,
+                   data.get("index_id", ""), data.get("embed_model", ""), data.get("embed_setting", "bundled"),
+                   tuple(data.get("chunking", (0, 0))), data.get("built_at", ""), int(data.get("chunks", 0)), units,
+                   {slug: u.get("attribution_text", "") for slug, u in data.get("units", {}).items()},
+                   data.get("chroma", "embedded"))
+
+    def to_json(self) -> dict:
+        units = {slug: {**u.to_dict(), "attribution_text": self.attributions.get(slug, "")} for slug, u in self.units.items()}
+        files = {src: {"sha256": f.sha256, "title": f.title, "meta": f.meta, "unit": f.unit, "chunk_ids": list(f.chunk_ids)}
+                 for src, f in self.files.items()}
+        return {"format": self.format, "index_id": self.index_id, "generation": self.generation,
+                "collection": self.collection, "sentence_collection": self.sentence_collection,
+                "embed_model": self.embed_model, "embed_setting": self.embed_setting, "chunking": list(self.chunking),
+                "built_at": self.built_at, "chunks": self.chunks, "units": units, "files": files, "chroma": self.chroma}
+
+
+def manifest_stamp(index_dir: Path) -> tuple | None:
+    """What changes when ``manifest.json`` is swapped (inode, size, mtime), without reading it; None when absent."""
+    try:
+        st = (index_dir / MANIFEST).stat()
+    except FileNotFoundError:
+        return None
+    return st.st_ino, st.st_size, st.st_mtime_ns
+
+
+def read_manifest(index_dir: Path) -> Manifest | None:
     """The live manifest, None when there is no index yet; a damaged one is an error that says what to do."""
     path = index_dir / MANIFEST
     if not path.exists():
         return None
     try:
-        manifest = json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads(path.read_text(encoding="utf-8"))
     except (ValueError, UnicodeDecodeError) as exc:
         raise TutorError(f"The index at {index_dir} is damaged ({MANIFEST}: {exc}). Run: tutor ingest --rebuild") from None
     except OSError as exc:
         raise TutorError(f"Cannot read {path} ({exc.strerror or exc}). Check its permissions.") from None
-    missing = [k for k in REQUIRED if not isinstance(manifest, dict) or k not in manifest]
+    missing = [k for k in REQUIRED if not isinstance(data, dict) or k not in data]
     if missing:
         raise TutorError(f"The index at {index_dir} was built by another version or is damaged ({MANIFEST} lacks "
                          f"{', '.join(missing)}). Run: tutor ingest --rebuild")
-    return manifest
+    try:
+        return Manifest.from_json(data)
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise TutorError(f"The index at {index_dir} is damaged ({MANIFEST}: {exc.__class__.__name__}: {exc}). "
+                         "Run: tutor ingest --rebuild") from None
 
 
 def write_atomic(path: Path, text: str) -> None:
@@ -88,10 +153,10 @@ def load_chunks(folder: Path) -> list[Chunk]:
 
 @dataclass
 class Index:
-    """A loaded, read-only view of the live generation: chunk store, keyword index and vector store."""
+    """A loaded, read-only view of one generation: chunk store, keyword index and vector stores."""
 
     settings: Settings
-    manifest: dict
+    manifest: Manifest
     chunks: list[Chunk]
     keyword: object
     store: object  # the chunk vectors (langchain-chroma)
@@ -99,20 +164,22 @@ class Index:
     sentence_store: object = None  # the sentence vectors
 
     @classmethod
-    def open(cls, settings: Settings, embedder=None) -> "Index":
+    def open(cls, settings: Settings, embedder=None, manifest: Manifest | None = None) -> "Index":
+        """The generation ``manifest`` names (read from ``settings.index_dir`` when not given), its vectors read
+        through ``embedder`` (by default the one the index was built with)."""
         from .embed import get_embedder
 
-        manifest = read_manifest(settings.index_dir)
+        manifest = manifest or read_manifest(settings.index_dir)
         if manifest is None:
             raise NoIndexError(_display(settings.index_dir))
-        gen_dir = settings.index_dir / "generations" / manifest["generation"]
+        gen_dir = settings.index_dir / "generations" / manifest.generation
         if not (gen_dir / "chunks.jsonl").is_file() or not (gen_dir / "keyword").is_dir():
-            raise TutorError(f"The index at {settings.index_dir} is damaged (its generation {manifest['generation']} "
+            raise TutorError(f"The index at {settings.index_dir} is damaged (its generation {manifest.generation} "
                              "is missing). Run: tutor ingest --rebuild")
-        embedder = embedder or get_embedder(manifest.get("embed_setting", settings.embed_model))
+        embedder = embedder or get_embedder(manifest.embed_setting)
         client = chroma_client(settings)
-        store = vector_store(settings, manifest["collection"], embedder, client)
-        sentences = vector_store(settings, manifest["sentence_collection"], embedder, client)
+        store = vector_store(settings, manifest.collection, embedder, client)
+        sentences = vector_store(settings, manifest.sentence_collection, embedder, client)
         return cls(settings, manifest, load_chunks(gen_dir), load_keyword_index(gen_dir / "keyword"), store, embedder,
                    sentences)
 
@@ -131,12 +198,10 @@ class Index:
                 out.setdefault(sentence_id(c.source, s), []).append(c.id)
         return out
 
-    @cached_property
+    @property
     def units(self) -> dict[str, Unit]:
         """The indexed units by slug, in corpus order."""
-        known = {f.name for f in fields(Unit)}
-        return {slug: Unit(**{k: v for k, v in u.items() if k in known})
-                for slug, u in self.manifest.get("units", {}).items()}
+        return self.manifest.units
 
     def unit(self, slug: str | None) -> Unit | None:
         """The unit named ``slug`` (None for all units); an unknown name is an error listing the known ones."""
@@ -150,7 +215,7 @@ class Index:
         return self.chunks if not slug else [c for c in self.chunks if c.unit == slug]
 
     def attribution(self, slug: str) -> str:
-        return self.manifest.get("units", {}).get(slug, {}).get("attribution_text", "")
+        return self.manifest.attributions.get(slug, "")
 
 
 def _display(path: Path) -> str:
@@ -161,22 +226,22 @@ def _display(path: Path) -> str:
 
 
 def status(settings: Settings) -> dict:
-    manifest = read_manifest(settings.index_dir)
-    if manifest is None:
+    m = read_manifest(settings.index_dir)
+    if m is None:
         raise NoIndexError(_display(settings.index_dir))
     return {
         "index": str(settings.index_dir),
         "size_mb": round(sum(p.stat().st_size for p in settings.index_dir.rglob("*") if p.is_file()) / 1e6, 1),
         "chroma": settings.chroma_mode,
-        "collection": manifest["collection"],
-        "embed_model": manifest["embed_model"],
-        "built_at": manifest["built_at"],
-        "chunks": manifest["chunks"],
-        "chunking": {"size": manifest["chunking"][0], "overlap": manifest["chunking"][1]},
-        "units": {slug: {"title": u["title"], "code": u["code"], "files": sorted(
-            src for src, f in manifest["files"].items() if f["unit"] == slug), "chunks": sum(
-            len(f["chunk_ids"]) for f in manifest["files"].values() if f["unit"] == slug)}
-            for slug, u in manifest.get("units", {}).items()},
-        "sources": {src: {"title": f["title"], "unit": f["unit"], "chunks": len(f["chunk_ids"]), **f.get("meta", {})}
-                    for src, f in manifest["files"].items()},
+        "collection": m.collection,
+        "embed_model": m.embed_model,
+        "built_at": m.built_at,
+        "chunks": m.chunks,
+        "chunking": {"size": m.chunking[0], "overlap": m.chunking[1]},
+        "units": {slug: {"title": u.title, "code": u.code, "files": sorted(
+            src for src, f in m.files.items() if f.unit == slug), "chunks": sum(
+            len(f.chunk_ids) for f in m.files.values() if f.unit == slug)}
+            for slug, u in m.units.items()},
+        "sources": {src: {"title": f.title, "unit": f.unit, "chunks": len(f.chunk_ids), **f.meta}
+                    for src, f in m.files.items()},
     }

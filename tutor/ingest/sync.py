@@ -21,7 +21,7 @@ from ..errors import TutorError
 from ..settings import Settings
 from . import vectors
 from .chunk import Chunk, chunk_document
-from .index import FORMAT, MANIFEST, chroma_client, load_chunks, read_manifest, write_atomic
+from .index import FORMAT, MANIFEST, FileEntry, Manifest, chroma_client, load_chunks, read_manifest, write_atomic
 from .keyword import save_keyword_index
 from .load import Corpus, load_corpus
 from .report import SyncReport
@@ -41,14 +41,15 @@ def sync(settings: Settings, rebuild: bool = False, embedder=None, show_progress
 
     t0 = time.perf_counter()
     corpus = _load(settings)
-    units = {slug: _unit_entry(settings.corpus_dir, u) for slug, u in corpus.units.items()}
+    attributions = {slug: _attribution(settings.corpus_dir, u) for slug, u in corpus.units.items()}
     model_name = getattr(embedder, "name", None) or model_label(settings.embed_model)
     old = None if rebuild else _reusable(_live(settings), settings, model_name)
-    old_chunks = {c.id: c for c in load_chunks(settings.index_dir / "generations" / old["generation"])} if old else {}
-    report = SyncReport(files=len(corpus.docs), skipped=corpus.skipped, units=len(units))
+    old_chunks = {c.id: c for c in load_chunks(settings.index_dir / "generations" / old.generation)} if old else {}
+    report = SyncReport(files=len(corpus.docs), skipped=corpus.skipped, units=len(corpus.units))
     chunks = _plan(settings, corpus.docs, old, old_chunks, report)
-    if old and report.files_unchanged == len(corpus.docs) and not report.files_removed and old.get("units") == units:
-        report.generation, report.up_to_date = old["generation"], True
+    if (old and report.files_unchanged == len(corpus.docs) and not report.files_removed
+            and old.units == corpus.units and old.attributions == attributions):
+        report.generation, report.up_to_date = old.generation, True
         report.seconds = time.perf_counter() - t0
         return report
     client = chroma_client(settings)
@@ -68,13 +69,11 @@ def sync(settings: Settings, rebuild: bool = False, embedder=None, show_progress
         _write_generation(gen_dir, chunks)
         report.seconds = time.perf_counter() - t0
         report.generation = generation
-        manifest = {"format": FORMAT, "index_id": index_id, "generation": generation, "collection": names[0],
-                    "sentence_collection": names[1],
-                    "embed_model": model_name, "embed_setting": settings.embed_model,
-                    "chunking": [settings.chunk_size, settings.chunk_overlap],
-                    "built_at": time.strftime("%Y-%m-%d %H:%M:%S %Z"), "chunks": len(chunks), "units": units,
-                    "files": _files(corpus.docs, chunks), "chroma": "server" if settings.chroma_host else "embedded"}
-        write_atomic(settings.index_dir / MANIFEST, json.dumps(manifest, indent=1))
+        manifest = Manifest(FORMAT, generation, names[0], names[1], _files(corpus.docs, chunks), index_id, model_name,
+                            settings.embed_model, (settings.chunk_size, settings.chunk_overlap),
+                            time.strftime("%Y-%m-%d %H:%M:%S %Z"), len(chunks), dict(corpus.units), attributions,
+                            "server" if settings.chroma_host else "embedded")
+        write_atomic(settings.index_dir / MANIFEST, json.dumps(manifest.to_json(), indent=1))
     except BaseException:
         shutil.rmtree(gen_dir, ignore_errors=True)
         raise
@@ -89,7 +88,7 @@ def _index_id(settings: Settings) -> str:
         live = read_manifest(settings.index_dir)
     except TutorError:
         live = None
-    return (live or {}).get("index_id") or uuid.uuid4().hex[:8]
+    return (live and live.index_id) or uuid.uuid4().hex[:8]
 
 
 def _load(settings: Settings) -> Corpus:
@@ -101,15 +100,13 @@ def _load(settings: Settings) -> Corpus:
     return corpus
 
 
-def _unit_entry(corpus_dir: Path, unit: Unit) -> dict:
-    """What the manifest records of a unit: its unit.toml fields and its attribution text (shown in the app)."""
-    entry = unit.to_dict()
+def _attribution(corpus_dir: Path, unit: Unit) -> str:
+    """A unit's attribution text (its licence, shown in the app), from the file its unit.toml names."""
     path = corpus_dir / unit.slug / unit.attribution
-    entry["attribution_text"] = path.read_text(encoding="utf-8", errors="replace") if unit.attribution and path.is_file() else ""
-    return entry
+    return path.read_text(encoding="utf-8", errors="replace") if unit.attribution and path.is_file() else ""
 
 
-def _live(settings: Settings) -> dict | None:
+def _live(settings: Settings) -> Manifest | None:
     """The live manifest; a damaged one or another version's is built anew."""
     try:
         return read_manifest(settings.index_dir)
@@ -118,30 +115,29 @@ def _live(settings: Settings) -> dict | None:
         return None
 
 
-def _reusable(old: dict | None, settings: Settings, model_name: str) -> dict | None:
+def _reusable(old: Manifest | None, settings: Settings, model_name: str) -> Manifest | None:
     """The live manifest when its chunks can be reused, else None (everything is chunked again)."""
-    if old and (old.get("embed_model") != model_name or old.get("chunking") != [settings.chunk_size, settings.chunk_overlap]
-                or old.get("format") != FORMAT
-                or old.get("chroma") != ("server" if settings.chroma_host else "embedded")):
+    if old and (old.embed_model != model_name or old.chunking != (settings.chunk_size, settings.chunk_overlap)
+                or old.format != FORMAT or old.chroma != ("server" if settings.chroma_host else "embedded")):
         log.warning("embedding model, chunking or Chroma location changed since the last build: building it anew")
         return None
     return old
 
 
-def _plan(settings: Settings, docs, old: dict | None, old_chunks: dict[str, Chunk], report: SyncReport) -> list[Chunk]:
+def _plan(settings: Settings, docs, old: Manifest | None, old_chunks: dict[str, Chunk], report: SyncReport) -> list[Chunk]:
     """The new generation's chunks: unchanged files keep theirs, new and changed files are chunked again."""
     chunks: list[Chunk] = []
-    old_files = old["files"] if old else {}
+    old_files = old.files if old else {}
     for doc in docs:
         prev = old_files.get(doc.source)
-        if prev and prev["sha256"] == doc.sha256 and prev.get("unit") == doc.unit:
+        if prev and prev.sha256 == doc.sha256 and prev.unit == doc.unit:
             report.files_unchanged += 1
-            chunks.extend(dataclasses.replace(old_chunks[i], title=doc.title) for i in prev["chunk_ids"])
+            chunks.extend(dataclasses.replace(old_chunks[i], title=doc.title) for i in prev.chunk_ids)
             continue
         new = chunk_document(doc, settings.chunk_size, settings.chunk_overlap)
         if prev:
             report.files_changed += 1
-            before = set(prev["chunk_ids"])
+            before = set(prev.chunk_ids)
             report.replaced += sum(1 for c in new if c.id not in before)
         else:
             report.files_new += 1
@@ -162,9 +158,12 @@ def _write_generation(gen_dir: Path, chunks: list[Chunk]) -> None:
     save_keyword_index(chunks, gen_dir / "keyword")
 
 
-def _files(docs, chunks: list[Chunk]) -> dict:
-    return {doc.source: {"sha256": doc.sha256, "title": doc.title, "meta": doc.meta, "unit": doc.unit,
-                         "chunk_ids": [c.id for c in chunks if c.source == doc.source]} for doc in docs}
+def _files(docs, chunks: list[Chunk]) -> dict[str, FileEntry]:
+    ids: dict[str, list[str]] = {}
+    for c in chunks:
+        ids.setdefault(c.source, []).append(c.id)
+    return {doc.source: FileEntry(doc.sha256, doc.unit, tuple(ids.get(doc.source, ())), doc.title, dict(doc.meta))
+            for doc in docs}
 
 
 def _clean_up(settings: Settings, client, names: tuple[str, str], wanted, keep: str, index_id: str) -> None:

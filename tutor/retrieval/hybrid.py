@@ -1,9 +1,11 @@
-"""Hybrid retrieval: dense (Chroma) and keyword (bm25s) rankings fused by weighted reciprocal rank fusion,
-after query repair (spelling, acronyms, follow-ups); an optional cross-encoder reranks the fused list.
+"""Hybrid retrieval: dense (Chroma) and keyword (bm25s) rankings fused by weighted reciprocal rank fusion, after
+query repair (spelling, acronyms, follow-ups); an optional cross-encoder reranks the fused list. It returns
+numbered ``Passage`` s carrying the stored vectors of their sentences, so later stages never embed them again.
 
-    >>> retriever = get_retriever(Settings.from_env())                          # doctest: +SKIP
-    >>> r = retriever.search("What does the unit say about record keeping?", k=3)  # doctest: +SKIP
-    >>> r.query.corrected, [round(h.score, 3) for h in r.hits]                   # doctest: +SKIP
+    >>> retriever = Resources(Settings.from_env()).live().retriever                       # doctest: +SKIP
+    >>> query = retriever.query("What does the unit say about record keeping?")           # doctest: +SKIP
+    >>> r = retriever.search_with(query, embedder.embed_query(query.text), k=3)           # doctest: +SKIP
+    >>> r.query.corrected, [(p.n, round(p.score, 3)) for p in r.passages]                  # doctest: +SKIP
 """
 
 from __future__ import annotations
@@ -14,11 +16,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..ingest.chunk import Chunk
-from ..ingest.index import Index, read_manifest
+from ..ingest.index import Index
 from ..ingest.keyword import build_keyword_index
-from ..settings import Settings
+from ..ingest.vectors import sentence_id
 from ..text import terms
+from .passages import Passage
 from .query import Query, QueryProcessor
 from .vocabulary import Vocabulary
 
@@ -27,28 +29,20 @@ RRF_K = 60  # the usual constant: ranks, not raw scores, are fused, so the scale
 
 
 @dataclass
-class Hit:
-    chunk: Chunk
-    score: float  # fused score, higher is better
-    dense: float = 0.0  # cosine similarity of the query to the chunk
-    keyword: float = 0.0  # bm25 score
-    sentence: float = 0.0  # cosine similarity of the query to the chunk's closest sentence
-
-
-@dataclass
 class Retrieval:
     query: Query
-    hits: list[Hit]
-    query_vector: list[float] = field(default_factory=list, repr=False)
+    passages: list[Passage]  # numbered 1..k, best first
+    query_vector: list[float] = field(default_factory=list, repr=False)  # the search text's vector
     unit: str | None = None  # the unit searched, None for all
 
     @property
     def top_dense(self) -> float:
-        return max((h.dense for h in self.hits), default=0.0)
+        return max((p.dense for p in self.passages), default=0.0)
 
 
 class Retriever:
-    """Searches one loaded index. Thread-safe for concurrent questions."""
+    """Searches one loaded index. Thread-safe for concurrent questions. It never embeds a text itself: the caller
+    passes the search text's vector (``search_with``), computed once with every other vector a question needs."""
 
     def __init__(self, index: Index, mode: str = "hybrid+query", reranker: str = "",
                  weights: tuple[float, float, float] = (1.0, 1.0, 1.0)):
@@ -73,8 +67,45 @@ class Retriever:
         """What one unit (or, for None, the whole course) knows: its words, acronyms and names."""
         return self._knowledge(self.index.unit(unit) and unit)[0]
 
-    def queries(self, unit: str | None = None) -> QueryProcessor:
-        return self._knowledge(self.index.unit(unit) and unit)[1]
+    def query(self, question: str, history=(), mode: str | None = None, unit: str | None = None) -> Query:
+        """The search text for a question: repaired and expanded in ``hybrid+query`` mode, else as asked."""
+        if (mode or self.mode) != "hybrid+query":
+            return Query(question, question, question)
+        return self._knowledge(self.index.unit(unit) and unit)[1].process(question, history)
+
+    def search(self, question: str, history=(), k: int = 5, mode: str | None = None,
+               unit: str | None = None) -> Retrieval:
+        """``query`` then ``search_with``, embedding the search text (for callers outside the pipeline)."""
+        query = self.query(question, history, mode, unit)
+        return self.search_with(query, self.index.embedder.embed_query(query.text), k, mode, unit)
+
+    def search_with(self, query: Query, vector, k: int = 5, mode: str | None = None,
+                    unit: str | None = None) -> Retrieval:
+        """The ``k`` best passages for a search text whose vector is given (within one unit when ``unit`` names
+        one), numbered from 1, with their sentences' stored vectors."""
+        mode = mode or self.mode
+        self.index.unit(unit)  # an unknown unit is an error that lists the known ones
+        n = max(k * 4, 20)
+        vector = [float(v) for v in vector]
+        dense = self._dense(vector, n, unit) if mode != "keyword" else {}
+        sentence = self._sentences(vector, 3 * n, unit) if mode not in ("keyword", "dense") else {}
+        # the question's own words count twice, so a follow-up's history gives the topic but not the focus
+        keyword = self._keyword(f"{query.text} {query.corrected}", n, unit) if mode != "dense" else {}
+        fused: dict[str, float] = {}
+        for weight, ranking in zip(self.weights, (dense, keyword, sentence)):
+            for rank, cid in enumerate(sorted(ranking, key=ranking.get, reverse=True)):
+                fused[cid] = fused.get(cid, 0.0) + weight / (RRF_K + rank + 1)
+        by_id = self.index.by_id
+        found = [Passage(0, by_id[cid], s, dense.get(cid, 0.0), keyword.get(cid, 0.0), sentence.get(cid, 0.0))
+                 for cid, s in sorted(fused.items(), key=lambda kv: kv[1], reverse=True) if cid in by_id]
+        if self._reranker_name and found:
+            found = self._rerank(query.text, found[:n])  # the cross-encoder reorders the best of the fused list
+        found = found[:k]
+        filled = self._similarity(vector, [p.chunk.id for p in found if p.chunk.id not in dense])
+        for i, p in enumerate(found, 1):  # the scope decision needs every passage's similarity, keyword-only too
+            p.n, p.dense = i, filled.get(p.chunk.id, p.dense)
+        self._attach_vectors(found)
+        return Retrieval(query=query, passages=found, query_vector=vector, unit=unit)
 
     def _dense(self, vector: list[float], n: int, unit: str | None) -> dict[str, float]:
         where = {"unit": unit} if unit else None
@@ -105,6 +136,21 @@ class Retriever:
             out[cid] = float(q @ v / ((np.linalg.norm(q) * np.linalg.norm(v)) or 1.0))
         return out
 
+    def _attach_vectors(self, passages: list[Passage]) -> None:
+        """Each passage's vector and its sentences' vectors, as ingest stored them (one read of each collection)."""
+        if self.index.sentence_store is None or not passages:
+            return
+        ids = {p.chunk.id: [sentence_id(p.chunk.source, s) for s in p.chunk.sentence_texts()] for p in passages}
+        wanted = sorted({i for group in ids.values() for i in group})
+        got = self.index.sentence_store.get(ids=wanted, include=["embeddings"])
+        stored = {i: np.asarray(v, dtype=np.float32) for i, v in zip(got["ids"], got["embeddings"])}
+        chunks = self.index.store.get(ids=[p.chunk.id for p in passages], include=["embeddings"])
+        own = {i: np.asarray(v, dtype=np.float32) for i, v in zip(chunks["ids"], chunks["embeddings"])}
+        for p in passages:
+            p.vector = own.get(p.chunk.id)
+            if all(i in stored for i in ids[p.chunk.id]):
+                p.vectors = np.stack([stored[i] for i in ids[p.chunk.id]]) if ids[p.chunk.id] else None
+
     def _keyword(self, text: str, n: int, unit: str | None) -> dict[str, float]:
         model, chunks = self._keyword_index(unit)
         tokens = [t for t in terms(text) if t in model.vocab_dict]
@@ -125,57 +171,12 @@ class Retriever:
                 self._unit_keyword[unit] = (build_keyword_index(chunks), chunks)
             return self._unit_keyword[unit]
 
-    def search(self, question: str, history: tuple[str, ...] | list[str] = (), k: int = 5,
-               mode: str | None = None, unit: str | None = None) -> Retrieval:
-        """The ``k`` best passages for a question (within one unit when ``unit`` names one)."""
-        mode = mode or self.mode
-        self.index.unit(unit)  # an unknown unit is an error that lists the known ones
-        query = (self.queries(unit).process(question, history) if mode == "hybrid+query"
-                 else Query(question, question, question))
-        n = max(k * 4, 20)
-        vector = self.index.embedder.embed_query(query.text)
-        dense = self._dense(vector, n, unit) if mode != "keyword" else {}
-        sentence = self._sentences(vector, 3 * n, unit) if mode not in ("keyword", "dense") else {}
-        # the question's own words count twice, so a follow-up's history gives the topic but not the focus
-        keyword = self._keyword(f"{query.text} {query.corrected}", n, unit) if mode != "dense" else {}
-        fused: dict[str, float] = {}
-        for weight, ranking in zip(self.weights, (dense, keyword, sentence)):
-            for rank, cid in enumerate(sorted(ranking, key=ranking.get, reverse=True)):
-                fused[cid] = fused.get(cid, 0.0) + weight / (RRF_K + rank + 1)
-        by_id = self.index.by_id
-        hits = [Hit(by_id[cid], s, dense.get(cid, 0.0), keyword.get(cid, 0.0), sentence.get(cid, 0.0))
-                for cid, s in sorted(fused.items(), key=lambda kv: kv[1], reverse=True) if cid in by_id]
-        if self._reranker_name and hits:
-            hits = self._rerank(query.text, hits[:n])  # the cross-encoder reorders the best of the fused list
-        hits = hits[:k]
-        filled = self._similarity(vector, [h.chunk.id for h in hits if h.chunk.id not in dense])
-        for h in hits:  # the scope decision needs every hit's similarity, also of hits found by keyword alone
-            h.dense = filled.get(h.chunk.id, h.dense)
-        return Retrieval(query=query, hits=hits, query_vector=vector, unit=unit)
-
-    def _rerank(self, text: str, hits: list[Hit]) -> list[Hit]:
+    def _rerank(self, text: str, found: list[Passage]) -> list[Passage]:
         if self._reranker is None:
             from sentence_transformers import CrossEncoder
 
             self._reranker = CrossEncoder(self._reranker_name, device="cpu")
-        scores = self._reranker.predict([(text, h.chunk.text) for h in hits])
-        for h, s in zip(hits, scores):
-            h.score = 1 / (1 + math.exp(-float(s)))
-        return sorted(hits, key=lambda h: h.score, reverse=True)
-
-
-_cache: dict[tuple, Retriever] = {}
-_cache_lock = threading.Lock()
-
-
-def get_retriever(settings: Settings) -> Retriever:
-    """The process-wide retriever for these settings, reloaded when ``tutor ingest`` swaps in a new index."""
-    manifest = read_manifest(settings.index_dir)
-    key = (str(settings.index_dir), settings.chroma_host, settings.chroma_port, settings.reranker,
-           manifest and manifest["generation"])
-    with _cache_lock:
-        if key not in _cache:
-            _cache.clear()
-            _cache[key] = Retriever(Index.open(settings), reranker=settings.reranker,
-                                    weights=(settings.dense_weight, settings.keyword_weight, settings.sentence_weight))
-        return _cache[key]
+        scores = self._reranker.predict([(text, p.chunk.text) for p in found])
+        for p, s in zip(found, scores):
+            p.score = 1 / (1 + math.exp(-float(s)))
+        return sorted(found, key=lambda p: p.score, reverse=True)

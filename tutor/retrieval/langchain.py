@@ -17,10 +17,10 @@ from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
 from ..settings import Settings
-from .hybrid import Hit, get_retriever
+from .passages import Passage
 
 
-def to_document(hit: Hit) -> Document:
+def to_document(hit: Passage) -> Document:
     c = hit.chunk
     return Document(id=c.id, page_content=c.text, metadata={
         "chunk_id": c.id, "source": c.source, "title": c.title, "paragraph": c.paragraph, "raw_start": c.raw_start,
@@ -40,10 +40,13 @@ class UnitRetriever(BaseRetriever):
     k: int = 5
     unit: str | None = None
     settings: Settings | None = None
+    resources: object = None  # a tutor.resources.Resources shared with a Tutor; made from the settings when None
 
     def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun,
                                 k: int | None = None, history: list[str] | None = None) -> list[Document]:
-        settings = self.settings or Settings.from_env()
-        retrieval = get_retriever(settings).search(query, tuple(history or ()), k=k or self.k,
-                                                           unit=self.unit)
-        return [to_document(h) for h in retrieval.hits]
+        if self.resources is None:
+            from ..resources import Resources
+
+            self.resources = Resources(self.settings or Settings.from_env())
+        retrieval = self.resources.live().retriever.search(query, tuple(history or ()), k=k or self.k, unit=self.unit)
+        return [to_document(p) for p in retrieval.passages]

@@ -1,16 +1,31 @@
-"""Numbered passages, and the sentences of them an answer may quote."""
+"""Numbered passages, what retrieval returns: each chunk with its scores and the stored vectors of its sentences,
+and the sentences of them an answer may quote."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+
+import numpy as np
 
 from ..ingest.chunk import Chunk
+
 
 @dataclass
 class Passage:
     n: int  # the number the learner sees, [n]
     chunk: Chunk
-    score: float
+    score: float  # fused (or reranked) score, higher is better
+    dense: float = 0.0  # cosine similarity of the search text to the chunk
+    keyword: float = 0.0  # bm25 score
+    sentence: float = 0.0  # cosine similarity of the search text to the chunk's closest sentence
+    vectors: np.ndarray | None = field(default=None, repr=False)  # stored unit vectors, one row per chunk sentence
+    vector: np.ndarray | None = field(default=None, repr=False)  # the chunk's own stored vector
+
+    def sentence_vectors(self) -> dict[str, np.ndarray]:
+        """{text: its stored vector} for the chunk's sentences and the chunk itself (empty when the index stored
+        none)."""
+        found = {} if self.vectors is None else dict(zip(self.chunk.sentence_texts(), self.vectors))
+        return found | ({self.chunk.text: self.vector} if self.vector is not None else {})
 
 
 def candidate_sentences(passages: list[Passage]) -> dict[str, tuple[int, int]]:

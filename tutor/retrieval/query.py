@@ -68,7 +68,7 @@ class QueryProcessor:
 
     def expand_acronyms(self, question: str) -> str:
         extra = []
-        for token in re.findall(r"\b[A-Za-z]{2,6}\b", question.replace("\u2019", "'")):
+        for token in re.findall(r"\b[A-Za-z]{2,6}\b", question):
             acr = token.upper()
             if acr in self.acronyms and (token.isupper() or zipf(token) < 3.0):
                 long = self.acronyms[acr]

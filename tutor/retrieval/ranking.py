@@ -2,7 +2,7 @@
 
 Each candidate sentence (body text or a list item of a retrieved passage: never a heading, caption, table,
 question or learning objective) is described by features of it against the question; a logistic regression
-trained on the development units (``python -m tutor.retrieval.train_ranking``) turns them into the probability
+trained on the development units (``python -m tutor.training.ranking``) turns them into the probability
 that the sentence answers the question. The answer, the scope decision and the verifier's replacements all use
 this ranking.
 """
@@ -25,7 +25,7 @@ from ..text.kinds import asked_kinds, gives
 from .passages import Passage, candidate_sentences
 
 MODEL = Path(__file__).with_name("models") / "sentence_ranker.json"
-REBUILD = "python -m tutor.retrieval.train_ranking"
+REBUILD = "python -m tutor.training.ranking"
 # Tried on the development units and left out (no gain held out): the passage's share of the top fused score,
 # sentence length, being a list item, being a paragraph's first sentence, the sentence's similarity rank.
 FEATURES = ("cos_question", "cos_search", "words_question", "words_search", "passage_rank", "kind", "defines")
@@ -62,17 +62,31 @@ def _shares(sentence: str, q_terms: set[str], x_terms: set[str]) -> tuple[float,
     return (len(q_terms & st) / len(q_terms) if q_terms else 0.0, len(x_terms & st) / len(x_terms) if x_terms else 0.0)
 
 
-def features(question: str, search_text: str, passages: list[Passage], vectors: Vectors, query_vector
-             ) -> tuple[list[tuple[str, int, int]], np.ndarray]:
-    """The candidate sentences as (text, passage n, document sentence index) and their feature matrix."""
+def sentence_vectors(sentences: list[str], passages: list[Passage], vectors: Vectors | None = None) -> np.ndarray | None:
+    """The sentences' unit vectors: those ingest stored (carried by the passages), any others from ``vectors``
+    (None when some have no vector and there is no model to make one)."""
+    stored = {s: v for p in passages for s, v in p.sentence_vectors().items()}
+    missing = [s for s in sentences if s not in stored]
+    if missing and vectors is not None and vectors.embed is not None:
+        stored.update(zip(missing, vectors(missing)))
+    if not sentences or any(s not in stored for s in sentences):
+        return None
+    return np.stack([np.asarray(stored[s], dtype=np.float32) for s in sentences])
+
+
+def features(question: str, search_text: str, passages: list[Passage], question_vector=None, search_vector=None,
+             vectors: Vectors | None = None) -> tuple[list[tuple[str, int, int]], np.ndarray]:
+    """The candidate sentences as (text, passage n, document sentence index) and their feature matrix. The
+    similarities come from the question's and the search text's vectors against the sentences' stored ones."""
     seen = candidate_sentences(passages)
     sentences = list(seen)
     if not sentences:
         return [], np.zeros((0, len(FEATURES)))
     cos_q = cos_x = np.zeros(len(sentences))
-    if vectors.embed is not None and len(query_vector):
-        vecs = np.stack(vectors([question] + sentences))
-        cos_q, cos_x = vecs[1:] @ vecs[0], vecs[1:] @ np.asarray(query_vector, dtype=np.float32)
+    mat = sentence_vectors(sentences, passages, vectors) if question_vector is not None and len(question_vector) else None
+    if mat is not None:
+        cos_q = mat @ np.asarray(question_vector, dtype=np.float32)
+        cos_x = mat @ np.asarray(search_vector if search_vector is not None else question_vector, dtype=np.float32)
     q_terms, x_terms = set(terms(question)), set(terms(search_text))
     kinds, term = asked_kinds(question), defined_term(question)
     rows = []
@@ -120,10 +134,10 @@ class SentenceRanker:
     def probabilities(self, x: np.ndarray) -> np.ndarray:
         return 1.0 / (1.0 + np.exp(-(((x - self.mean) / self.scale) @ self.coef + self.intercept)))
 
-    def rank(self, question: str, search_text: str, passages: list[Passage], vectors: Vectors, query_vector
-             ) -> list[Scored]:
+    def rank(self, question: str, search_text: str, passages: list[Passage], question_vector=None,
+             search_vector=None, vectors: Vectors | None = None) -> list[Scored]:
         """Every candidate sentence with its probability of answering, best first."""
-        found, x = features(question, search_text, passages, vectors, query_vector)
+        found, x = features(question, search_text, passages, question_vector, search_vector, vectors)
         if not found:
             return []
         probs = self.probabilities(x)

@@ -11,14 +11,14 @@ for digits, a leading "the" or title, initials for a long term; never a negated 
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 
 from rapidfuzz.distance import OSA  # edit distance where a swapped pair of letters is one typo
 
 from ..text.names import CONNECTORS
 from ..text.negation import negated
-from ..text.numbers import number_words, to_digits
+from ..text.numbers import normalise_answer as normalise
+from ..text.numbers import number_words
 from .items import QuizItem
 
 _TITLES = {"the", "lord", "lady", "sir", "dr", "mr", "mrs", "ms", "miss", "dame"}
@@ -30,15 +30,6 @@ class Result:
     expected: str
     feedback: str  # says right or wrong, quotes the sentence and cites the passage
     attempted: bool = True  # False for an empty reply, which is neither right nor wrong
-
-
-def normalise(text: str) -> str:
-    """Lowercase, no accents, punctuation or possessives, number words as digits ("Sixty!" -> "60")."""
-    text = (text or "").replace("\u2019", "'")
-    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    text = re.sub(r"(?<=\d),(?=\d{3}\b)", "", text)  # "2,000" -> "2000"
-    text = re.sub(r"'s\b", "", to_digits(text).lower())
-    return " ".join(re.findall(r"[a-z0-9]+", text.replace("&", " and ")))
 
 
 def _variants(answer: str) -> set[str]:

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from ..ingest.chunk import Chunk
 from ..text import zipf
 from ..text.names import TOKEN, name_runs
+from ..text.numbers import normalise_answer as normalise
 from ..text.numbers import number_words
 
 BLANK = "_____"
@@ -93,8 +94,6 @@ def good_sentence(sentence: str) -> bool:
 def make_items(chunks: list[Chunk]) -> list[QuizItem]:
     """Quiz items in unit order: from each body sentence (never a question, heading, caption, table or learning
     objective), its first number and its best name or term, each answer asked once (where first stated)."""
-    from .checking import normalise
-
     items, seen, asked, first_words = [], set(), set(), set()
     for chunk in chunks:
         for index, sentence in chunk.answer_sentences():

@@ -45,7 +45,6 @@ def _is_short(token: str) -> bool:
 
 def defined(text: str) -> dict[str, str]:
     """{acronym: long form} for every definition the text writes out, first one wins."""
-    text = text.replace("\u2019", "'")
     found: dict[str, str] = {}
     for m in _PAREN.finditer(text):
         inside = re.sub(r"'s$", "", m.group(1).strip())
@@ -64,7 +63,7 @@ def defined(text: str) -> dict[str, str]:
 
 def used(text: str) -> set[str]:
     """Upper-case words of 2-6 letters the text uses ("SCR", "SCR's")."""
-    return set(USED.findall(text.replace("\u2019", "'")))
+    return set(USED.findall(text))
 
 
 def expansions(texts: list[str]) -> dict[str, str]:

@@ -53,7 +53,6 @@ def name_runs(text: str, connectors: frozenset[str] = CONNECTORS, strip_openers:
               numbers: bool = True) -> list[Name]:
     """Runs of capitalised words, in order. Leading stop words and sentence openers are dropped ("The Early Years
     Foundation Stage" -> "Early Years Foundation Stage") unless ``strip_openers`` is False."""
-    text = text.replace("\u2019", "'")
     tokens = list(TOKEN.finditer(text))
     found, i = [], 0
     while i < len(tokens):
@@ -74,7 +73,7 @@ def name_runs(text: str, connectors: frozenset[str] = CONNECTORS, strip_openers:
 
 def capitalised_words(text: str) -> list[str]:
     """Capitalised words after the first word ("I" left out), possessives dropped."""
-    tokens = [t.split("'")[0] for t in re.findall(r"[A-Za-z\u00C0-\u024F][\w'-]*", text.replace("\u2019", "'"))]
+    tokens = [t.split("'")[0] for t in re.findall(r"[A-Za-z\u00C0-\u024F][\w'-]*", text)]
     return [t for t in tokens[1:] if len(t) > 1 and t[0].isupper()]
 
 

@@ -15,4 +15,4 @@ NEGATIONS = word_file(Path(__file__).with_name("negations.txt"))
 
 
 def negated(text: str) -> bool:
-    return bool(NEGATIONS & set(words(text.replace("n't", " not").replace("n\u2019t", " not"))))
+    return bool(NEGATIONS & set(words(text.replace("n't", " not"))))

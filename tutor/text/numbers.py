@@ -10,6 +10,7 @@ number. Words become digits with text2num; ``number_words`` lists words for digi
 from __future__ import annotations
 
 import re
+import unicodedata
 from functools import lru_cache
 
 _HYPHEN = re.compile(r"(?<=[A-Za-z])-(?=[A-Za-z])")
@@ -52,3 +53,12 @@ def number_words() -> dict[str, str]:
     from num2words import num2words
 
     return {num2words(n).replace(",", ""): str(n) for n in range(0, 101)}
+
+
+def normalise_answer(text: str) -> str:
+    """Lowercase, no accents, punctuation or possessives, number words as digits ("Sixty!" -> "60")."""
+    text = (text or "").replace("\u2019", "'")
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    text = re.sub(r"(?<=\d),(?=\d{3}\b)", "", text)  # "2,000" -> "2000"
+    text = re.sub(r"'s\b", "", to_digits(text).lower())
+    return " ".join(re.findall(r"[a-z0-9]+", text.replace("&", " and ")))

@@ -21,6 +21,20 @@ def word_file(path: Path) -> frozenset[str]:
 
 
 STOPWORDS = word_file(Path(__file__).with_name("stopwords.txt"))
+# Typographic quotes, dashes and spaces as plain ones: applied once where text enters (a document's clean text, a
+# learner's question, a model's draft), so no later stage needs to straighten anything.
+QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'",
+                        "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u2033": '"',
+                        "\u2013": "-", "\u2014": "-", "\u00a0": " ", "\u2009": " ", "\u200b": " "})
+
+
+def straighten(text: str) -> str:
+    """Curly quotes, long dashes and odd spaces as plain ones, one character for one (offsets still hold).
+
+    >>> straighten("\u201cIt\u2019s\u201d \u2013 done")
+    '"It's" - done'
+    """
+    return text.translate(QUOTES)
 _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 
 

@@ -1,4 +1,4 @@
-"""Train the sentence ranking on the development units, deterministically: ``python -m tutor.retrieval.train_ranking``.
+"""Train the sentence ranking on the development units, deterministically: ``python -m tutor.training.ranking``.
 
 For every answerable development case, the tutor retrieves passages as it would for a learner; each candidate
 sentence is labelled 1 when it states one of the case's key facts or lies within one of its gold quotes. A
@@ -13,25 +13,26 @@ import itertools
 
 import numpy as np
 
-from ..artefacts import fingerprint, train_command
+from ..artefacts import fingerprint
 from ..evals.cases import case_sets
 from ..evals.metrics import has_fact, matches
-from .ranking import FEATURES, MODEL, Scored, SentenceRanker, choose, features
-from .passages import Passage
+from ..question import Asked
+from ..reading import read
+from ..retrieval.ranking import FEATURES, MODEL, Scored, SentenceRanker, choose, features
+from .common import train_command
 
 POLICIES = [dict(same=m, others=o, relative=r, floor=f) for m, o, r, f in
             itertools.product((0, 1, 2, 3, 4), (0, 1, 2), (0.5, 0.7, 0.9), (0.05, 0.2, 0.3))]
 
 
-def examples(tutor) -> list[dict]:
+def examples(resources) -> list[dict]:
     """One record per development case: its unit, candidate sentences with features and labels, and the gold."""
     out = []
     for cases in case_sets("dev"):
         for case in (c for c in cases.cases if c["kind"] == "answerable"):
-            r = tutor.retriever.search(case["question"], tuple(case["history"]), k=tutor.settings.top_k,
-                                       unit=cases.unit)
-            passages = [Passage(i + 1, h.chunk, h.score) for i, h in enumerate(r.hits)]
-            found, x = features(case["question"], r.query.text, passages, tutor.vectors, r.query_vector)
+            reading = read(resources, Asked(case["question"], tuple(case["history"]), cases.unit))
+            r, passages = reading.retrieval, reading.retrieval.passages
+            found, x = features(case["question"], r.query.text, passages, reading.question_vector, r.query_vector)
             labels = [float(any(has_fact(s, f) for f in case["key_facts"]) or
                             any(matches(q, s) for q in case["gold_quotes"])) for s, _, _ in found]
             out.append({"unit": cases.unit, "case": case, "found": found, "x": x, "y": np.asarray(labels),
@@ -98,8 +99,8 @@ def held_out(rows: list[dict]) -> list[np.ndarray]:
     return [probs[i] for i in range(len(rows))]
 
 
-def train(tutor) -> tuple[dict, str]:
-    rows = examples(tutor)
+def train(resources) -> tuple[dict, str]:
+    rows = examples(resources)
     probs = held_out(rows)
     scored = sorted(((answer_figures(rows, probs, p), p) for p in POLICIES), key=lambda t: -(t[0][0] + t[0][1]))
     (facts, gold), policy = scored[0]
@@ -111,7 +112,7 @@ def train(tutor) -> tuple[dict, str]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    return train_command("python -m tutor.retrieval.train_ranking", __doc__, MODEL, train, argv)
+    return train_command("python -m tutor.training.ranking", __doc__, MODEL, train, argv)
 
 
 if __name__ == "__main__":

@@ -1,16 +1,17 @@
 """The ``extractive-v1`` backend: the previous default answerer, kept so ``tutor eval --compare`` can show the new
-one beside it on the same cases. It scores sentences with fixed weights (similarity to the question and the
-search text, shares of their words, a penalty per passage rank) and quotes the best one with the rest of its
-passage, plus one sentence of another passage scoring within 90% of it."""
+one beside it on the same cases. The evals register it when they load this module; it is never in the
+product's registry. It scores sentences with fixed weights (similarity to the question and the search text,
+shares of their words, a penalty per passage rank) and quotes the best one with the rest of its passage, plus
+one sentence of another passage scoring within 90% of it."""
 
 from __future__ import annotations
 
 from typing import Iterator
 
+from ..answering.base import Backend, Request
 from ..plugins import backends
 from ..retrieval.ranking import FEATURES, Scored
 from ..settings import Settings
-from .base import Backend, Request
 
 WEIGHTS = {"cos_question": 0.65, "cos_search": 0.65, "words_question": 0.35, "words_search": 0.2}
 RANK_PENALTY = 0.02

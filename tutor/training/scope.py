@@ -1,4 +1,4 @@
-"""Train the scope decision on the development units, deterministically: ``python -m tutor.guards.train_scope``.
+"""Train the scope decision on the development units, deterministically: ``python -m tutor.training.scope``.
 
 Examples: every answerable development case (label 1) and every out-of-scope one (label 0), each asked of its own
 unit; each answerable question also asked of one other development unit, where it is out of scope (label 0:
@@ -12,16 +12,17 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..artefacts import fingerprint, train_command
+from ..artefacts import fingerprint
 from ..evals.cases import case_sets
-from ..retrieval.passages import Passage
-from ..retrieval.ranking import load_ranker
-from .scope import FEATURES, MODEL, ScopeModel, features
+from ..guards.scope import FEATURES, MODEL, ScopeModel, features
+from ..question import Asked
+from ..reading import read
+from .common import train_command
 
 PRECISION = 0.95  # of the questions declined, at least this share must be out of scope
 
 
-def examples(tutor) -> list[dict]:
+def examples(resources) -> list[dict]:
     sets = case_sets("dev")
     units = [s.unit for s in sets]
     rows = []
@@ -29,17 +30,15 @@ def examples(tutor) -> list[dict]:
         other = units[(k + 1) % len(units)]
         for case in (c for c in cases.cases if c["kind"] in ("answerable", "out_of_scope")):
             label = float(case["kind"] == "answerable")
-            rows.append(_row(tutor, case, cases.unit, cases.unit, label))
+            rows.append(_row(resources, case, cases.unit, cases.unit, label))
             if label:
-                rows.append(_row(tutor, case, other, cases.unit, 0.0))
+                rows.append(_row(resources, case, other, cases.unit, 0.0))
     return rows
 
 
-def _row(tutor, case: dict, unit: str, home: str, label: float) -> dict:
-    r = tutor.retriever.search(case["question"], tuple(case["history"]), k=tutor.settings.top_k, unit=unit)
-    passages = [Passage(i + 1, h.chunk, h.score) for i, h in enumerate(r.hits)]
-    ranked = load_ranker().rank(case["question"], r.query.text, passages, tutor.vectors, r.query_vector)
-    values = features(r, ranked, tutor.retriever.vocabulary(unit))
+def _row(resources, case: dict, unit: str, home: str, label: float) -> dict:
+    reading = read(resources, Asked(case["question"], tuple(case["history"]), unit))
+    values = features(reading.retrieval, reading.ranked, resources.live().retriever.vocabulary(unit))
     return {"id": case["id"], "home": home, "own": unit == home, "near": "near_miss" in case.get("tags", ()),
             "x": [values[f] for f in FEATURES], "y": label}
 
@@ -87,8 +86,8 @@ def figures(scored: list[tuple[float, dict]], cut: float) -> dict:
             "decline_precision": round(sum(r["y"] == 0 for r in declined) / len(declined), 3) if declined else None}
 
 
-def train(tutor) -> tuple[dict, str]:
-    rows = examples(tutor)
+def train(resources) -> tuple[dict, str]:
+    rows = examples(resources)
     cut, held = threshold(held_out(rows))
     model = {**fit(rows), "threshold": round(cut, 6), "held_out": held, "examples": len(rows),
              "data": fingerprint([(r["id"], r["own"]) for r in rows])}
@@ -96,7 +95,7 @@ def train(tutor) -> tuple[dict, str]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    return train_command("python -m tutor.guards.train_scope", __doc__, MODEL, train, argv)
+    return train_command("python -m tutor.training.scope", __doc__, MODEL, train, argv)
 
 
 if __name__ == "__main__":
