@@ -73,7 +73,7 @@ def cmd_ask(args) -> int:
             answer = event.answer
     print(f"\n\n{answer.signposting}" if answer.signposting else "")
     if answer.citations:
-        print("\n" + "\n".join(f"[{c.n}] {c.unit}: {c.source} paragraph {c.paragraph}, chars {c.start}-{c.end}: "
+        print("\n" + "\n".join(f"[{c.n}] {c.location}: {c.source} paragraph {c.paragraph}, chars {c.start}-{c.end}: "
                                 f"{c.display}" for c in answer.citations))
     print(f"\n({answer.status}; {answer.backend or answer.reason}; {answer.timings_ms['total']:.0f} ms)")
     return 0
