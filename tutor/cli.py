@@ -80,9 +80,10 @@ def cmd_ask(args) -> int:
 
 
 def cmd_eval(args) -> int:
+    from .evals.formats import main as formats_main
     from .evals.run import main as eval_main
 
-    return eval_main(args, _settings(args))
+    return (eval_main if args.formats is None else formats_main)(args, _settings(args))
 
 
 def cmd_bench(args) -> int:
@@ -170,6 +171,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--thresholds", default="evals/thresholds.toml")
     p.add_argument("--compare", action="store_true", help="also run the naive baseline and other configurations")
     p.add_argument("--with-local", action="store_true", help="with --compare: also the local model (slow)")
+    p.add_argument("--formats", nargs="?", const="pdf,docx,html", help="the cases per format: text vs pdf,docx,html")
     p.add_argument("--index")
     p.set_defaults(func=cmd_eval)
 
