@@ -73,16 +73,17 @@ def cmd_ask(args) -> int:
             answer = event.answer
     print(f"\n\n{answer.signposting}" if answer.signposting else "")
     if answer.citations:
-        print("\n" + "\n".join(f"[{c.n}] {c.unit}: {c.source} paragraph {c.paragraph}, chars {c.start}-{c.end}: "
+        print("\n" + "\n".join(f"[{c.n}] {c.location}: {c.source} paragraph {c.paragraph}, chars {c.start}-{c.end}: "
                                 f"{c.display}" for c in answer.citations))
     print(f"\n({answer.status}; {answer.backend or answer.reason}; {answer.timings_ms['total']:.0f} ms)")
     return 0
 
 
 def cmd_eval(args) -> int:
+    from .evals.formats import main as formats_main
     from .evals.run import main as eval_main
 
-    return eval_main(args, _settings(args))
+    return (eval_main if args.formats is None else formats_main)(args, _settings(args))
 
 
 def cmd_bench(args) -> int:
@@ -170,6 +171,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--thresholds", default="evals/thresholds.toml")
     p.add_argument("--compare", action="store_true", help="also run the naive baseline and other configurations")
     p.add_argument("--with-local", action="store_true", help="with --compare: also the local model (slow)")
+    p.add_argument("--formats", nargs="?", const="pdf,docx,html", help="the cases per format: text vs pdf,docx,html")
     p.add_argument("--index")
     p.set_defaults(func=cmd_eval)
 

@@ -14,6 +14,15 @@ from .grounding.verify import Sentence
 ANSWERED, DECLINED, SAFEGUARDING = "answered", "declined", "safeguarding"
 
 
+def location(unit: str, section: str = "", page: int = 0) -> str:
+    """Where a passage is, as learners read it.
+
+    >>> location("Memory", "Stages › Sleep", 3), location("Memory")
+    ('Memory › Stages › Sleep › page 3', 'Memory')
+    """
+    return " › ".join(part for part in (unit, section, f"page {page}" if page else "") if part)
+
+
 @dataclass
 class Citation:
     n: int
@@ -26,6 +35,12 @@ class Citation:
     display: str = ""  # the repaired text shown to learners
     paragraph: int = 0
     unit: str = ""  # the unit the passage belongs to
+    section: str = ""  # the heading path of the passage, "Title › Section"
+    page: int = 0  # the PDF page where the passage starts; 0 when the source has no pages
+
+    @property
+    def location(self) -> str:
+        return location(self.unit, self.section, self.page)
 
 
 @dataclass

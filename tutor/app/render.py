@@ -16,6 +16,7 @@ from pathlib import Path, PurePath
 from ..study.checking import Result, normalise
 from ..study.glossary import GlossaryEntry
 from ..study.items import BLANK, QuizItem
+from ..types import location
 
 _MARKERS = re.compile(r"\s?\[(\d+(?:\s*,\s*\d+)*)\]")
 _PHONE = re.compile(r"\b(?:999|0\d{3} \d{3} \d{4}|0\d{3} \d{4}|116 123)\b")
@@ -81,6 +82,7 @@ def answer_html(answer, turn: int) -> str:
     files = sorted({_name(c.source) for c in answer.citations})
     one_file = len(files) == 1
     sources = " · ".join(cite(turn, c.n, f"[{c.n}] " + ("" if one_file else f"{escape(c.unit)}: {escape(_name(c.source))} ")
+                              + "".join(f"{escape(x)} › " for x in (c.section, c.page and f"page {c.page}") if x)
                               + f"¶{c.paragraph}") for c in answer.citations)
     label = f"Sources ({escape(answer.citations[0].unit)}: {escape(files[0])})" if one_file else "Sources"
     text = answer.answer
@@ -135,7 +137,7 @@ def passage_card(c, turn: int | None, evidence: list[str] = (), cited: bool = Fa
     d = c if isinstance(c, dict) else c.__dict__
     css = "passage cited" if cited else "passage"
     anchor = f' id="src-{turn}-{d["n"]}"' if turn is not None else ""
-    unit = f'{escape(d.get("unit") or "")} · ' if d.get("unit") else ""
+    unit = f"{escape(where)} · " if (where := location(d.get("unit") or "", d.get("section") or "", d.get("page") or 0)) else ""
     return (f'<div class="{css}"{anchor}><div class="phead"><span class="num">[{d["n"]}]</span> '
             f'{unit}{escape(_name(d["source"]))} · paragraph {d["paragraph"]} · score {d["score"]:.3f}'
             f'{" · cited" if cited else ""}</div><p>{_highlight(d["display"] or d["text"], list(evidence))}</p></div>')

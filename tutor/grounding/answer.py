@@ -38,7 +38,8 @@ def refusal(decision: Decision, retrieval: Retrieval | None = None, numbered: li
 def citation(p: Passage) -> Citation:
     c = p.chunk
     return Citation(n=p.n, chunk_id=c.id, source=c.source, start=c.raw_start, end=c.raw_end, text=c.raw,
-                    score=round(p.score, 6), display=c.text, paragraph=c.paragraph, unit=c.unit)
+                    score=round(p.score, 6), display=c.text, paragraph=c.paragraph, unit=c.unit,
+                    section=c.section, page=c.page)
 
 
 def retrieved(retrieval: Retrieval) -> list[dict]:

@@ -56,6 +56,21 @@ def render(sentences: Sequence[Sentence]) -> str:
     return " ".join(f"{s.text} " + "".join(f"[{n}]" for n in s.citations) for s in sentences)
 
 
+def _key(text: str) -> str:
+    return " ".join(re.findall(r"\w+", text.casefold()))
+
+
+def repeats(text: str, emitted: set[str]) -> bool:
+    """Whether a sentence says again what the answer already showed: the same words (a sentence two overlapping
+    passages share), or words inside an earlier sentence or holding one whole.
+
+    >>> repeats("It rained, all day.", {"it rained all day"}), repeats("It rained.", {"it rained all day"})
+    (True, True)
+    """
+    key = _key(text)
+    return any(key == e or f" {key} " in f" {e} " or f" {e} " in f" {key} " for e in emitted)
+
+
 class DraftChecker:
     """Turns a backend's streamed draft into verified sentences. ``passages`` are the numbered passages (objects
     with ``.n`` and ``.chunk``); ``relevant`` are the passage sentences allowed as replacement quotes."""
@@ -78,12 +93,12 @@ class DraftChecker:
                 buffer = complete.pop() + " " + buffer
             for draft in complete:
                 sentence = self.check(draft)
-                if sentence and sentence.text not in emitted:
-                    emitted.add(sentence.text)
+                if sentence and not repeats(sentence.text, emitted):
+                    emitted.add(_key(sentence.text))
                     yield sentence
         if buffer.strip():
             sentence = self.check(buffer)
-            if sentence and sentence.text not in emitted:
+            if sentence and not repeats(sentence.text, emitted):
                 yield sentence
 
     def check(self, draft: str) -> Sentence | None:

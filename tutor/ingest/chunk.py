@@ -9,14 +9,15 @@ r"""Sentence-aware, paragraph-respecting chunking with stable ids and exact raw 
 from __future__ import annotations
 
 import hashlib
-import re
 from dataclasses import asdict, dataclass, field
 from typing import Iterator
 
 from ..text.sentences import split_sentences
 from .clean import clean
 from .load import SourceDoc
-from .structure import ANSWERABLE, PATTERNS, paragraph_role, sentence_role
+from .documents.blocks import Block
+from .documents.text import text_document
+from .structure import ANSWERABLE, block_role, sentence_role
 
 @dataclass
 class Chunk:
@@ -34,6 +35,8 @@ class Chunk:
     meta: dict = field(default_factory=dict)
     unit: str = ""  # the unit's slug
     roles: list[str] = field(default_factory=list)  # each sentence's role: body, list, heading, question, ...
+    section: str = ""  # the heading path it sits under, "Title › Section › Subsection"
+    page: int = 0  # 1-based page of a PDF where it starts; 0 when the format has no pages
 
     def sentence_texts(self) -> list[str]:
         return [self.text[s:e] for s, e in self.sentences]
@@ -61,35 +64,6 @@ def chunk_id(source: str, text: str, seen: dict[str, int]) -> str:
     return base if seen[base] == 1 else f"{base}-{seen[base]}"
 
 
-_LINE = re.compile(r"[^\n]*\n?")
-
-
-def _group(line: str) -> str:
-    """Lines that join their neighbours of the same group into one block: table rows and list items."""
-    if PATTERNS["table_row"].match(line):
-        return "table"
-    return "list" if PATTERNS["list_item"].match(line) else ""
-
-
-def blocks(raw: str) -> Iterator[tuple[int, int]]:
-    """Raw spans of the paragraphs: each line with text, except that consecutive table rows ("| a | b |") form one
-    block, and so do consecutive list items ("- a", "- b")."""
-    start = end = None
-    group = ""
-    for m in _LINE.finditer(raw):
-        line = m.group().rstrip("\n")
-        kind = _group(line) if line.strip() else ""
-        if start is not None and not (kind and kind == group):
-            yield start, end
-            start = None
-        if line.strip():
-            if start is None:
-                start, group = m.start(), kind
-            end = m.start() + len(line)
-    if start is not None:
-        yield start, end
-
-
 def _lines(raw: str, text: str) -> Iterator[tuple[str, int, int]]:
     """(raw line, start, end) of each line of a block's clean text; clean lines follow the raw lines with text."""
     raw_lines = [line for line in raw.split("\n") if line.strip()]
@@ -99,12 +73,12 @@ def _lines(raw: str, text: str) -> Iterator[tuple[str, int, int]]:
         pos += len(line) + 1
 
 
-def _sentences(raw: str, text: str) -> tuple[list[tuple[int, int]], list[str]]:
+def _sentences(raw: str, text: str, kind: str = "paragraph") -> tuple[list[tuple[int, int]], list[str]]:
     """Sentence spans of a block's clean text and each one's role: a table row is one sentence, a list item or
     line is split into sentences."""
     spans, roles = [], []
     for raw_line, a, b in _lines(raw, text):
-        role = paragraph_role(raw_line, text[a:b])
+        role = block_role(kind, raw_line, text[a:b])
         parts = [(0, b - a)] if role == "table" else split_sentences(text[a:b])
         for s, e in parts:
             spans.append((a + s, a + e))
@@ -112,20 +86,45 @@ def _sentences(raw: str, text: str) -> tuple[list[tuple[int, int]], list[str]]:
     return spans, roles
 
 
+def document_blocks(doc: SourceDoc) -> tuple[Block, ...]:
+    """The typed blocks of a document: the reader's, or read from the lines of a text file."""
+    return doc.blocks or text_document(doc.raw_text, doc.source.lower().endswith(".md")).blocks
+
+
+def sections(blocks, text: str, title: str = "") -> Iterator[tuple[Block, str]]:
+    """Each block with its heading path, joined with " › " (a heading's path ends with itself). A heading equal
+    to the unit's title is left out: the unit is named beside every citation already.
+
+    >>> from .documents.text import text_document
+    >>> doc = text_document("# Memory\\n\\n## Stages\\n\\nThree stages.\\n\\n## Sleep\\n\\nIt helps.", markup=True)
+    >>> [path for b, path in sections(doc.blocks, doc.text) if b.kind == "paragraph"]
+    ['Memory › Stages', 'Memory › Sleep']
+    """
+    stack: list[tuple[int, str]] = []
+    for block in blocks:
+        if block.kind == "heading":
+            name = " ".join(clean(text[block.start:block.end], True).text.split())
+            stack = [(lv, h) for lv, h in stack if lv < block.level]
+            if name and name.casefold() != title.casefold():
+                stack.append((block.level, name))
+        yield block, " › ".join(h for _, h in stack)
+
+
 def chunk_document(doc: SourceDoc, size: int = 400, overlap: int = 1) -> list[Chunk]:
-    """Chunks of whole sentences, at most ``size`` characters where a sentence allows, never crossing paragraphs
-    (a list or a table is one paragraph); neighbouring chunks of a paragraph share ``overlap`` sentences. Each
-    paragraph is cleaned on its own, so memory stays bounded by the longest paragraph."""
+    """Chunks of whole sentences, at most ``size`` characters where a sentence allows, never crossing blocks
+    (a list or a table is one block; page furniture is left out); neighbouring chunks of a block share ``overlap``
+    sentences. Each block is cleaned on its own, so memory stays bounded by the longest block."""
     markup = doc.source.lower().endswith(".md")
     chunks: list[Chunk] = []
     seen: dict[str, int] = {}
     sentence_no = para_no = 0
-    for a, b in blocks(doc.raw_text):
+    for block, section in sections(document_blocks(doc), doc.raw_text, doc.title):
+        a, b = block.start, block.end
         c = clean(doc.raw_text[a:b], markup)
-        if not c.text.strip():
-            continue  # all markup (a table rule)
+        if block.kind == "furniture" or not c.text.strip():
+            continue  # running headers and page numbers; all markup (a table rule)
         para_no += 1
-        spans, roles = _sentences(doc.raw_text[a:b], c.text)
+        spans, roles = _sentences(doc.raw_text[a:b], c.text, block.kind)
         for i, j in _windows(spans, size, overlap):
             start, end = spans[i][0], spans[j - 1][1]
             text = c.text[start:end]
@@ -135,7 +134,7 @@ def chunk_document(doc: SourceDoc, size: int = 400, overlap: int = 1) -> list[Ch
                 raw_start=raw_start, raw_end=raw_end, raw=doc.raw_text[raw_start:raw_end], paragraph=para_no,
                 sentence_start=sentence_no + i, sentence_end=sentence_no + j,
                 sentences=[(s - start, e - start) for s, e in spans[i:j]], meta=dict(doc.meta), unit=doc.unit,
-                roles=roles[i:j]))
+                roles=roles[i:j], section=section, page=block.page))
         sentence_no += len(spans)
     return chunks
 

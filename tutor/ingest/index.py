@@ -26,7 +26,8 @@ from .keyword import load_keyword_index
 from .units import Unit
 
 MANIFEST = "manifest.json"
-FORMAT = 3  # 2: chunks carry their unit and sentence roles; 3: content-keyed chunk and sentence collections
+FORMAT = 4  # 2: chunks carry their unit and sentence roles; 3: content-keyed chunk and sentence collections;
+# 4: chunks carry their section (heading path) and page
 
 
 def chroma_client(settings: Settings):

@@ -29,6 +29,7 @@ class SourceDoc:
     title: str = ""  # the unit's title
     meta: dict = field(default_factory=dict)  # code, outcome from unit.toml
     unit: str = ""  # the unit's slug
+    blocks: tuple = ()  # the reader's typed blocks (documents.blocks.Block); empty: read from the text's lines
 
 
 @dataclass
@@ -104,16 +105,17 @@ def load_corpus(root: Path) -> Corpus:
             continue  # the unit's description and attribution, not course text
         try:
             data = path.read_bytes()
-            text = read(path, data)
+            document = read(path, data)
         except (SkipFile, OSError) as exc:
             reason = f"unreadable ({exc.strerror or exc})" if isinstance(exc, OSError) else str(exc)
             log.warning("skipped %s: %s", path, reason)
             skipped.append((str(path), reason))
             continue
         if not unit.title:
-            units[slug] = unit = Unit(**{**unit.to_dict(), "title": title_from_text(text) or slug})
+            units[slug] = unit = Unit(**{**unit.to_dict(), "title": title_from_text(document.text) or slug})
         meta = {k: v for k in ("code", "outcome") if (v := getattr(unit, k))}
-        docs.append(SourceDoc(_source(path, root), text, hashlib.sha256(data).hexdigest(), unit.title, meta, slug))
+        docs.append(SourceDoc(_source(path, root), document.text, hashlib.sha256(data).hexdigest(), unit.title, meta,
+                              slug, document.blocks))
     return Corpus(docs, {s: u for s, u in units.items() if any(d.unit == s for d in docs)}, sorted(skipped))
 
 

@@ -2,8 +2,9 @@
 
 For .txt and .md that text is the file itself, decoded (strict UTF-8 first; otherwise cp1252, the usual
 single-byte encoding of course material, checked with charset-normalizer, and the decision logged); for .pdf,
-.docx and .html it is the text extracted from the file. A reader raises ``SkipFile`` with the reason when a file
-cannot be used.
+.docx and .html it is the text extracted from the file (``documents/``: one reader per format). Every reader returns
+a ``Document``: that text and its typed blocks (headings, paragraphs, list items, tables, captions, page
+furniture). A reader raises ``SkipFile`` with the reason when a file cannot be used.
 """
 
 from __future__ import annotations
@@ -13,11 +14,10 @@ import warnings
 from pathlib import Path
 from typing import Callable
 
+from .documents.blocks import Document, SkipFile
+from .documents.text import text_document
+
 log = logging.getLogger("tutor")
-
-
-class SkipFile(Exception):
-    """Raised when a file cannot be used; the message is the reason."""
 
 
 def decode(data: bytes, name: str) -> str:
@@ -40,61 +40,53 @@ def read_text(path: Path, data: bytes | None = None) -> str:
     return decode(path.read_bytes() if data is None else data, str(path))
 
 
-def read_pdf(path: Path) -> str:
-    from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
+def _text(path: Path, data: bytes) -> Document:
+    return text_document(read_text(path, data), markup=path.suffix.lower() == ".md")
 
-    try:
-        with open(path, "rb") as fh, warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
-            text = "\n\n".join((page.extract_text() or "").strip() for page in PdfReader(fh).pages)
-    except (PdfReadError, ValueError, KeyError, OSError) as exc:
-        raise SkipFile(f"corrupt PDF ({exc})") from None
+
+def _pdf(path: Path, data: bytes) -> Document:
+    from .documents.pdf import read_pdf
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        doc = read_pdf(path)
     for w in caught:  # the parser's own warnings, said with the file they are about
         log.warning("%s: PDF parser: %s", path, w.message)
-    return text
+    return doc
 
 
-def read_docx(path: Path) -> str:
-    import docx
+def _docx(path: Path, data: bytes) -> Document:
+    from .documents.docx import read_docx
 
-    document = docx.Document(str(path))
-    return "\n\n".join(p.text.strip() for p in document.paragraphs if p.text.strip())
-
-
-def read_html(path: Path) -> str:
-    from bs4 import BeautifulSoup
-
-    soup = BeautifulSoup(read_text(path), "html.parser")
-    for tag in soup(["script", "style", "nav", "header", "footer", "noscript"]):
-        tag.decompose()
-    title = soup.title.get_text(" ", strip=True) if soup.title else ""
-    if soup.title:
-        soup.title.decompose()
-    blocks = [el.get_text(" ", strip=True) for el in soup.find_all(["h1", "h2", "h3", "h4", "p", "li", "td", "pre"])]
-    text = "\n\n".join(b for b in blocks if b) or soup.get_text("\n", strip=True)
-    return (title + "\n\n" + text) if title else text
+    return read_docx(path)
 
 
-READERS: dict[str, Callable[[Path], str]] = {
-    ".txt": read_text, ".md": read_text, ".pdf": read_pdf, ".docx": read_docx, ".html": read_html, ".htm": read_html,
+def _html(path: Path, data: bytes) -> Document:
+    from .documents.html import read_html
+
+    return read_html(path, read_text(path, data))
+
+
+READERS: dict[str, Callable[[Path, bytes], Document]] = {
+    ".txt": _text, ".md": _text, ".pdf": _pdf, ".docx": _docx, ".html": _html, ".htm": _html,
 }
 
 
-def read(path: Path, data: bytes) -> str:
-    """The text of one file whose bytes are ``data``, or SkipFile with the reason."""
+def read(path: Path, data: bytes) -> Document:
+    """The document of one file whose bytes are ``data`` (its text and typed blocks), or SkipFile with the
+    reason."""
     reader = READERS.get(path.suffix.lower())
     if reader is None:
         raise SkipFile(f"unsupported file type {path.suffix or '(none)'}")
     if not data.strip():
         raise SkipFile("empty file")
     try:
-        text = read_text(path, data) if reader is read_text else reader(path)
+        doc = reader(path, data)
     except SkipFile:
         raise
     except Exception as exc:  # noqa: BLE001 - a parser's own error on a damaged file
         kind = path.suffix.lower().lstrip(".").upper()
         raise SkipFile(f"corrupt {kind} ({exc.__class__.__name__}: {exc})") from None
-    if not text.strip():
+    if not doc.text.strip():
         raise SkipFile("no text could be extracted")
-    return text
+    return doc

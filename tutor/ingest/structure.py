@@ -48,3 +48,19 @@ def sentence_role(sentence: str, paragraph: str) -> str:
     if end.endswith(":") and paragraph in ANSWERABLE:
         return "lead-in"
     return paragraph
+
+
+def block_role(kind: str, raw_line: str, text: str) -> str:
+    """The role of one line of a typed block (``documents.blocks``): headings, captions and tables are what the
+    reader found; a list item is a learning objective when it starts with an objective verb; a paragraph's role is
+    read from its text as in a plain text file.
+
+    >>> block_role("list", "Describe the stages of memory", "Describe the stages of memory")
+    'objective'
+    """
+    if kind in ("heading", "caption", "table"):
+        return kind
+    if kind == "list":
+        first = PATTERNS["list_item"].sub("", text).split(maxsplit=1)
+        return "objective" if first and first[0].lower() in OBJECTIVE_VERBS else "list"
+    return paragraph_role(raw_line, text)

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from ..ingest.chunk import Chunk
 from ..text.acronyms import defined
+from ..text.sentences import GLYPH
 
 
 @dataclass(frozen=True)
@@ -32,7 +33,9 @@ def glossary(chunks: list[Chunk]) -> list[GlossaryEntry]:
     """The acronyms the chunks define, in order of first definition, one entry each."""
     entries: dict[str, GlossaryEntry] = {}
     for chunk in chunks:
-        for sentence in chunk.sentence_texts():
+        for _, sentence in chunk.answer_sentences():  # never a heading, caption or table row
+            if GLYPH.search(sentence):
+                continue
             for acronym, long in defined(sentence).items():
                 if acronym not in entries:
                     entries[acronym] = GlossaryEntry(acronym, long, sentence, chunk.id, chunk.source, chunk.paragraph,

@@ -18,6 +18,7 @@ from ..text import zipf
 from ..text.names import TOKEN, name_runs
 from ..text.numbers import normalise_answer as normalise
 from ..text.numbers import number_words
+from ..text.sentences import complete
 
 BLANK = "_____"
 _HEADING = re.compile(r"\b\d+\.\d+\b|^Unit\s+\d")  # "Unit 25 ... Outcome 1.4": a heading, not a sentence
@@ -83,9 +84,9 @@ def candidates(sentence: str) -> list[tuple[str, int, str]]:
 
 
 def good_sentence(sentence: str) -> bool:
-    """Long enough to ask about, not a heading or a title."""
+    """A whole sentence (never a line fragment) long enough to ask about, not a heading or a title."""
     words = sentence.split()
-    if not 8 <= len(words) <= 70 or _HEADING.search(sentence):
+    if not 8 <= len(words) <= 70 or _HEADING.search(sentence) or not complete(sentence):
         return False
     capitals = sum(1 for w in words if w[0].isupper())
     return capitals / len(words) <= 0.4

@@ -18,7 +18,8 @@ from pathlib import Path
 from string import Template
 
 from ..ingest.chunk import Chunk
-from ..text import fold
+from ..text import STOPWORDS, fold
+from ..text.sentences import GLYPH, complete
 from .glossary import glossary
 from .items import candidates
 
@@ -31,10 +32,12 @@ def defined_terms(chunks: list[Chunk]) -> list[str]:
     """Terms the unit defines: acronyms' long forms, then "term: meaning" list items, in order."""
     found = [e.long_form for e in glossary(chunks)]
     for chunk in chunks:
-        for _, sentence in chunk.answer_sentences():
-            m = _KEY_TERM.match(sentence)
-            if m and len(m.group(1).split()) <= 4:
-                found.append(m.group(1).strip())
+        roles = chunk.roles or ["body"] * len(chunk.sentences)
+        for i, sentence in chunk.answer_sentences():
+            m = _KEY_TERM.match(sentence) if roles[i] == "list" and not GLYPH.search(sentence) else None
+            words = m.group(1).split() if m else []
+            if 0 < len(words) <= 4 and words[0] not in STOPWORDS and words[-1] not in STOPWORDS:
+                found.append(m.group(1).strip())  # a key-term list item, "term: meaning"
     return list(dict.fromkeys(found))
 
 
@@ -44,6 +47,8 @@ def starter_questions(chunks: list[Chunk], n: int = 4) -> list[str]:
     counts: Counter = Counter()
     for chunk in chunks:  # two-word names used inside sentences (not only as a sentence's first words)
         for _, sentence in chunk.answer_sentences():
+            if not complete(sentence):
+                continue  # a line fragment's capitals are not names
             counts.update({a for a, start, k in candidates(sentence)
                            if k == "name" and len(a.split()) == 2 and start > 0 and not any(ch.isdigit() for ch in a)})
     for name, _ in counts.most_common():

@@ -51,3 +51,21 @@ def sentences(text: str) -> tuple[str, ...]:
     for para in text.split("\n"):
         out.extend(para[s:e] for s, e in split_sentences(para))
     return tuple(out)
+
+
+GLYPH = re.compile("[\u2022\u25aa\u25a0\u25cf\u25e6\u2023\u2043\u2219\u25ab\u25a1\u25af\u27a2\uf0b7\uf0a7\ufffd]|\\(cid:\\d+\\)")
+_CLOSED = re.compile(r"[.!?][\"'\u201d\u2019)\]]*$")
+
+
+def complete(sentence: str) -> bool:
+    """A whole sentence, as study aids need: it starts with a capital, a digit or an opening quote, ends with a full
+    stop, question or exclamation mark, and carries no bullet or unmapped glyph (a line fragment fails).
+
+    >>> complete("Memory is stored in many places."), complete("how observations are made"), complete("\u2022 It is.")
+    (True, False, False)
+    """
+    s = sentence.strip()
+    if not s or GLYPH.search(s) or not _CLOSED.search(s):
+        return False
+    first = s.lstrip("\"'\u201c\u2018([")[:1]
+    return first.isupper() or first.isdigit()

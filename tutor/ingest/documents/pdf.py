@@ -1,0 +1,84 @@
+"""PDF -> ``Document`` with pdfplumber (MIT, on pdfminer.six): printed lines with their position, size and font,
+tables found from their ruling, and page furniture (running headers, footers, page numbers) marked by where it
+sits and that it repeats from page to page. ``lines.assemble`` then rejoins the lines into blocks.
+
+pdfplumber was chosen over pypdf's text extraction (plain or layout mode) because it gives each line's position,
+font size and font name, which is what paragraphs, headings and furniture are read from, and finds ruled tables;
+pypdf gives a page of text lines without them (see the README, "A course of units").
+"""
+
+from __future__ import annotations
+
+import re
+import statistics
+from collections import Counter
+
+from .blocks import Document, SkipFile
+from .lines import LAYOUT, Line, Table, assemble
+
+PAGE_NUMBER = re.compile(LAYOUT["page_number"])
+
+
+def _inside(obj: dict, boxes: list[tuple]) -> bool:
+    mid_x, mid_y = (obj["x0"] + obj["x1"]) / 2, (obj["top"] + obj["bottom"]) / 2
+    return any(x0 <= mid_x <= x1 and top <= mid_y <= bottom for x0, top, x1, bottom in boxes)
+
+
+def _line(raw: dict, page: int) -> Line:
+    chars = [c for c in raw.get("chars", []) if c.get("text", "").strip()]
+    size = statistics.median([c["size"] for c in chars]) if chars else 0.0
+    bold = bool(chars) and all("bold" in c.get("fontname", "").lower() for c in chars)
+    return Line(" ".join(raw["text"].split()), raw["x0"], raw["x1"], raw["top"], raw["bottom"], size, bold, page)
+
+
+def _page_items(page, number: int) -> list[tuple[float, Line | Table]]:
+    """The page's lines and tables, top to bottom (each with its top, for ordering)."""
+    tables = page.find_tables()
+    boxes = [t.bbox for t in tables]
+    items: list[tuple[float, Line | Table]] = [
+        (t.bbox[1], Table([[c or "" for c in row] for row in t.extract()], number)) for t in tables]
+    for raw in page.extract_text_lines(return_chars=True, strip=True):
+        if raw["text"].strip() and not _inside(raw, boxes):
+            items.append((raw["top"], _line(raw, number)))
+    return sorted(items, key=lambda pair: pair[0])
+
+
+def _key(line: Line) -> str:
+    """What a running header or footer keeps from page to page: its words (any number aside) and type size."""
+    return " ".join(re.sub(r"\d+", "#", line.text.casefold()).split()) + f" @{round(line.size)}"
+
+
+def mark_furniture(pages: list[list[tuple[float, Line | Table]]], heights: list[float]) -> None:
+    """Marks lines in a page's top or bottom band that repeat on other pages (digits aside), and page numbers."""
+    band = LAYOUT["margin_band"]
+
+    def in_band(item, height):
+        return isinstance(item, Line) and (item.bottom < height * band or item.top > height * (1 - band))
+
+    seen = Counter()
+    for items, height in zip(pages, heights):
+        seen.update({_key(i) for _, i in items if in_band(i, height)})
+    for items, height in zip(pages, heights):
+        for _, item in items:
+            if in_band(item, height) and (PAGE_NUMBER.match(item.text) or (len(pages) > 1 and seen[_key(item)] >= 2)):
+                item.furniture = True
+
+
+def read_pdf(path) -> Document:
+    """The document of a PDF; SkipFile when it cannot be parsed or has no text layer (a scan)."""
+    import pdfplumber
+    from pdfminer.pdfparser import PDFSyntaxError
+
+    try:
+        with pdfplumber.open(str(path)) as pdf:
+            pages = [_page_items(page, n) for n, page in enumerate(pdf.pages, 1)]
+            heights = [float(page.height) for page in pdf.pages]
+            images = sum(len(page.images) for page in pdf.pages)
+    except (PDFSyntaxError, ValueError, KeyError, OSError, TypeError) as exc:
+        raise SkipFile(f"corrupt PDF ({exc.__class__.__name__}: {exc})") from None
+    if not any(isinstance(i, Line) for items in pages for _, i in items):
+        if images:
+            raise SkipFile("no text layer (the pages are images: a scanned PDF needs OCR before it can be read)")
+        raise SkipFile("no text could be extracted")
+    mark_furniture(pages, heights)
+    return assemble([item for items in pages for _, item in items])
