@@ -1,6 +1,8 @@
 """Is a learner telling us that a real child (or they themself) may be at risk now? Checked first, on every
 question, by a trained classifier saved in ``models/safeguarding.json`` and rebuilt by
 ``python -m tutor.guards.train_safeguarding`` (the procedure and the data are described in that module).
+Every part of the message is scored (the whole, each sentence, the clauses of long ones: ``parts``), all in one
+batch, and the most serious part decides: a disclosure inside a longer study message is not averaged away.
 
 The score is the probability that the text is about a real person at risk: the mean of two logistic regressions'
 Platt-calibrated probabilities of their disclosure and concern classes (one class per label and category), over
@@ -23,16 +25,15 @@ True
 from __future__ import annotations
 
 import json
-import math
-import re
 import threading
-from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from ..errors import ConfigError
+from .parts import message_parts
+from .tfidf import ANALYZERS, Tfidf, clean, ngrams  # noqa: F401 - the trainer and tests read them here too
 
 MODEL_FILE = Path(__file__).parent / "models" / "safeguarding.json"
 REBUILD = "python -m tutor.guards.train_safeguarding"
@@ -40,67 +41,13 @@ EMBEDDER = "bundled"  # tutor.ingest.embed.get_embedder name; the artefact recor
 NONE, CONCERN, DISCLOSURE = "none", "concern", "disclosure"
 LEVELS = (NONE, CONCERN, DISCLOSURE)  # from no signposting to signposting first
 EMBEDDING, TFIDF = "embedding", "tfidf"  # the feature blocks a model part can read
-WORD = re.compile(r"(?u)\b\w\w+\b")  # scikit-learn's token pattern
-ANALYZERS = {"word": (1, 2), "char_wb": (3, 5)}  # the TF-IDF n-grams (scikit-learn's names), as ngrams() makes them
 
 
 @dataclass(frozen=True)
 class Assessment:
     level: str  # disclosure (signposting first) | concern (answer, note beneath) | none
-    score: float  # probability (0..1) that the text is about a real person at risk
-
-
-def clean(text: str) -> str:
-    return text.replace("\u2019", "'")  # curly apostrophes read as straight ones
-
-
-def ngrams(analyzer: str, text: str) -> list[str]:
-    """scikit-learn's analyzers, lowercased: ``word`` 1-2-grams of its tokens, ``char_wb`` 3-5-grams of each
-    space-padded word.
-
-    >>> ngrams("word", "Mum hits me"), ngrams("char_wb", "I am")[:4]
-    (['mum', 'hits', 'me', 'mum hits', 'hits me'], [' i ', ' am', 'am ', ' am '])
-    """
-    text = text.lower()
-    if analyzer == "word":
-        tokens = WORD.findall(text)
-        return tokens + [f"{a} {b}" for a, b in zip(tokens, tokens[1:])]
-    grams = []
-    for word in text.split():
-        padded = f" {word} "
-        for n in range(3, 6):
-            grams.extend(padded[i:i + n] for i in range(max(len(padded) - n + 1, 1)))
-            if len(padded) <= n:
-                break
-    return grams
-
-
-@dataclass(frozen=True)
-class Tfidf:
-    """TfidfVectorizer (sublinear tf) redone from saved terms and idf; each block, and all, of unit length."""
-
-    terms: dict[str, dict[str, int]]  # analyzer -> n-gram -> column within its block
-    idf: dict[str, np.ndarray]  # analyzer -> weight per column
-
-    def transform(self, texts: list[str]) -> np.ndarray:
-        blocks = []
-        for analyzer, index in self.terms.items():
-            block = np.zeros((len(texts), len(index)))
-            for row, text in enumerate(texts):
-                for gram, n in Counter(g for g in ngrams(analyzer, clean(text)) if g in index).items():
-                    block[row, index[gram]] = 1.0 + math.log(n)
-            block *= self.idf[analyzer]
-            blocks.append(block / np.maximum(np.linalg.norm(block, axis=1, keepdims=True), 1e-12))
-        return np.hstack(blocks) / math.sqrt(len(blocks))
-
-    @classmethod
-    def from_dict(cls, data: dict) -> "Tfidf":
-        terms = {a: {g: i for i, g in enumerate(d["terms"])} for a, d in data.items()}
-        idf = {a: np.asarray(d["idf"], dtype=np.float64) for a, d in data.items()}
-        if any(a not in ANALYZERS or set(d) != {"terms", "idf"} or idf[a].shape != (len(terms[a]),)
-               for a, d in data.items()):
-            raise ValueError(f"tfidf needs analyzers among {sorted(ANALYZERS)}, each with an idf per term")
-        return cls(terms, idf)
+    score: float  # probability (0..1) that the text is about a real person at risk: its most serious part's
+    part: str = ""  # that part (the whole message, one sentence or one clause)
 
 
 def stack(blocks: tuple[tuple[str, float], ...], features: dict[str, np.ndarray]) -> np.ndarray:
@@ -174,6 +121,18 @@ class Classifier:
     def level(self, score: float) -> str:
         return DISCLOSURE if score >= self.disclosure else CONCERN if score >= self.concern else NONE
 
+    def assess(self, texts: list[str]) -> list["Assessment"]:
+        """Each message's most serious part (the highest score), its score and level; every part of every message
+        is featurised in one batch (one encoder call)."""
+        split = [message_parts(t) or (t,) for t in texts]
+        flat = [p for ps in split for p in ps]
+        scores, found, start = self.scores(self.features(flat)), [], 0
+        for ps in split:
+            best = start + int(np.argmax(scores[start:start + len(ps)]))  # ties: the earliest, the whole message
+            found.append(Assessment(self.level(float(scores[best])), float(scores[best]), flat[best]))
+            start += len(ps)
+        return found
+
     @classmethod
     def from_dict(cls, data: dict) -> "Classifier":
         parts, cut = tuple(Part.from_dict(p) for p in data["parts"]), data["thresholds"]
@@ -220,11 +179,22 @@ def embed(texts: list[str]) -> np.ndarray:
     return np.asarray(get_embedder(EMBEDDER).embed_documents([clean(t) for t in texts]), dtype=np.float64)
 
 
+_recent: dict[tuple[int, str], Assessment] = {}  # (model, text) -> its assessment: the app and the guard ask alike
+
+
 def assess(text: str) -> Assessment:
-    """The safeguarding level of one learner message (the model loads on the first call)."""
+    """The safeguarding level of one learner message: its most serious part's (the model loads on the first
+    call). The last few answers are remembered, so asking again about the same text costs nothing."""
     model = classifier()
-    score = float(model.scores(model.features([text]))[0])
-    return Assessment(model.level(score), score)
+    key = (id(model), text)
+    found = _recent.get(key)
+    if found is None:
+        found = model.assess([text])[0]
+        with _lock:
+            if len(_recent) >= 256:
+                _recent.clear()
+            _recent[key] = found
+    return found
 
 
 def is_disclosure(text: str) -> bool:
