@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import uuid
 from html import escape
@@ -14,7 +15,8 @@ from typing import Iterator
 
 import gradio as gr
 
-from ..errors import TutorError
+from ..errors import InputError, TutorError
+from ..guards.safeguarding import CONCERN, DISCLOSURE, NONE, assess
 from ..question import check_question, clean_text
 from ..types import SAFEGUARDING, Direct, Done, Notice, Passages, Text
 from . import render
@@ -26,8 +28,9 @@ KEEP_BLOCKS, KEEP_QUESTIONS, KEEP_MESSAGES = 5, 20, 100
 
 
 class AskTab:
-    def __init__(self, tutor, store, max_chars: int):
+    def __init__(self, tutor, store, max_chars: int, alerts=None):
         self.tutor, self.store, self.max_chars = tutor, store, max_chars
+        self.alerts = alerts  # the safeguarding queue (tutor.alerts.AlertQueue); None: nobody is told
 
     @staticmethod
     def new_session() -> dict:
@@ -48,6 +51,7 @@ class AskTab:
         def step(shown_blocks: list[str]):  # a snapshot: Gradio serialises each yield, tests keep them all
             return "", list(chat), render.sources_panel(shown_blocks), session
 
+        alerted = self._alert(message, session, unit)  # before anything of the reply is shown
         yield step(blocks)
         text = notice = direct = ""
         passages, answer = [], None
@@ -77,9 +81,48 @@ class AskTab:
             chat[-1] = {"role": "assistant", "content": render.error_html(render.ERROR_GENERIC)}
             yield step(blocks)
             return
+        answer = self._signposted(message, answer, session, unit, alerted)
         self._finish(message, answer, passages, session, turn)
         chat[-1] = {"role": "assistant", "content": render.answer_html(answer, turn)}
         yield step(session["blocks"])
+
+    def _alert(self, message: str, session: dict, unit: str | None, answer=None) -> bool:
+        """Put a disclosure or possible concern in the DSL's queue (a durable write, delivery in the background);
+        True when one was queued. The guard's assessment is remembered, so asking it here costs nothing more."""
+        if self.alerts is None:
+            return False
+        level, score, part = NONE, 0.0, ""
+        try:
+            found = assess(check_question(message, session["questions"], self.max_chars).question)
+            level, score, part = found.level, found.score, found.part
+        except InputError:
+            pass  # empty or too long: refused before any guard
+        except Exception:  # noqa: BLE001 - the learner still gets the reply; the answer's status is checked too
+            log.exception("the safeguarding assessment for the alert failed")
+        if level == NONE and answer is not None:  # the guard signposted it: that decides
+            level = DISCLOSURE if answer.status == SAFEGUARDING else CONCERN
+        if level == NONE:
+            return False
+        self.alerts.record(clean_text(message), unit or "", session["id"], level, score, part)  # never raises
+        return True
+
+    def _signposted(self, message: str, answer, session: dict, unit: str | None, alerted: bool):
+        """The finished answer. A signposted one is in the DSL's queue (queued now if the early check did not see
+        it), and tells the learner so in the policy's words."""
+        if not alerted and (answer.status == SAFEGUARDING or answer.signposting):
+            alerted = self._alert(message, session, unit, answer)
+        return self._told(answer, unit) if alerted else answer
+
+    def _told(self, answer, unit: str | None):
+        """The answer with the policy's sentence saying the message may be passed to the safeguarding lead."""
+        try:
+            said = self.tutor.policy(unit or None).passed_on
+        except Exception:  # noqa: BLE001 - the signposting itself still goes out
+            log.exception("the safeguarding policy's passed_on message could not be read")
+            return answer
+        if answer.status == SAFEGUARDING:
+            return dataclasses.replace(answer, answer=f"{answer.answer}\n{said}")
+        return dataclasses.replace(answer, signposting=f"{answer.signposting} {said}".strip())
 
     def _finish(self, message: str, answer, passages, session: dict, turn: int) -> None:
         """Keep the turn in the session and log it; a disclosure is never carried into later searches."""
