@@ -26,6 +26,7 @@ CS = [1.0, 3.0, 10.0, 30.0, 100.0, 300.0, 1000.0, 3000.0]  # the C values cross-
 MIN_DF = 5  # the smallest document frequency that keeps the artefact under 2 MB (4: 2.07 MB since sg0851-sg0936)
 VARIANTS = {EMBEDDING: ((EMBEDDING, 1.0),), TFIDF: ((TFIDF, 1.0),), "both": ((EMBEDDING, 1.0), (TFIDF, 1.0))}
 AVERAGE = "average"  # the mean of the calibrated embedding and tfidf probabilities
+PART_EXAMPLES = True  # train on study questions' parts too (part_examples); chosen on dev (evals/safeguarding)
 
 
 def fit_tfidf(rows: list[dict]) -> dict:
@@ -43,13 +44,15 @@ def features(rows: list[dict], vectors: np.ndarray, tfidf: dict) -> dict[str, np
 
 
 def fold_features(rows: list[dict], vectors: np.ndarray, targets: np.ndarray) -> list[tuple]:
-    """Five folds of train (stratified): the indices and features of both sides, TF-IDF fitted on the first."""
-    from sklearn.model_selection import StratifiedKFold
+    """Five folds of train (stratified; a message and its parts in the same fold): the indices and features of
+    both sides, TF-IDF fitted on the whole messages of the first."""
+    from sklearn.model_selection import StratifiedGroupKFold
 
     with warnings.catch_warnings():  # the smallest strata have fewer members than folds
         warnings.simplefilter("ignore", UserWarning)
-        folds = list(StratifiedKFold(5, shuffle=True, random_state=SEED).split(vectors, targets))
-    tfidfs = [fit_tfidf([rows[i] for i in a]) for a, _ in folds]
+        folds = list(StratifiedGroupKFold(5, shuffle=True, random_state=SEED).split(
+            vectors, targets, [r.get("of", r["id"]) for r in rows]))
+    tfidfs = [fit_tfidf([rows[i] for i in a if "of" not in rows[i]]) for a, _ in folds]
     return [(a, b, *(features([rows[i] for i in side], vectors[side], tfidf) for side in (a, b)))
             for (a, b), tfidf in zip(folds, tfidfs)]
 
@@ -112,6 +115,16 @@ def figures(rows: list[dict], levels: list[str]) -> dict:
             "confusion": {c: dict(sorted(v.items())) for c, v in sorted(confusion.items())}}
 
 
+def part_examples(rows: list[dict]) -> list[dict]:
+    """The sentences and clauses of study questions (label none), as more none examples: the product reads every
+    part, so a study question's parts must not read as a disclosure alone. A disclosure's parts are not added
+    (which of them discloses is not labelled). ``of`` names the message (it keeps a fold together)."""
+    if not PART_EXAMPLES:
+        return []
+    return [{"id": f"{r['id']}/{i}", "of": r["id"], "text": p, "label": NONE, "category": r["category"]}
+            for r in rows if r["label"] == NONE for i, p in enumerate(message_parts(r["text"])[1:], 1)]
+
+
 def most_serious(scores: np.ndarray, sizes: list[int]) -> np.ndarray:
     """Each message's score, the highest of its parts' (the parts of all messages in order, ``sizes`` per message).
 
@@ -139,7 +152,7 @@ def train(data_dir: Path = DATA_DIR, target_recall: float = 1.0, max_false_alarm
     from threadpoolctl import threadpool_limits
 
     parts = load_splits(data_dir)
-    rows, tfidf = parts["train"], fit_tfidf(parts["train"])
+    rows, tfidf = parts["train"] + part_examples(parts["train"]), fit_tfidf(parts["train"])
     found = {"train": features(rows, embed([r["text"] for r in rows]), tfidf)}
     pieces = [{"text": p} for r in parts["dev"] for p in message_parts(r["text"])]  # dev is scored part by part
     found["dev"] = features(pieces, embed([p["text"] for p in pieces]), tfidf)
@@ -154,6 +167,7 @@ def train(data_dir: Path = DATA_DIR, target_recall: float = 1.0, max_false_alarm
                                    -dev[v]["concern_notes_on_none"], dev[v]["disclosures_first"]))
     return {"embedding_model": BUNDLED_NAME, "variant": best, "thresholds": models[best]["thresholds"],
             "target_recall": target_recall, "max_false_alarm": max_false_alarm, "min_df": MIN_DF, "seed": SEED,
+            "part_examples": len(rows) - len(parts["train"]),
             "train_sha256": hashlib.sha256((data_dir / "train.jsonl").read_bytes()).hexdigest(),
             "sklearn_version": sklearn.__version__, "dev": dev, "rebuild": REBUILD,
             TFIDF: models[best][TFIDF], "parts": models[best]["parts"]}
