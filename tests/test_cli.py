@@ -75,6 +75,19 @@ def logs(tmp_path):
     return store, purge
 
 
+def test_logs_purge_also_deletes_alerts_past_their_retention(logs):
+    from tutor.alerts import AlertQueue
+
+    store, purge = logs
+    alerts = AlertQueue(store.path)
+    old, recent = (alerts.record("a message written for this test", "u", "s1", "concern", 0.5) for _ in range(2))
+    with sqlite3.connect(store.path) as conn:
+        conn.execute("UPDATE alerts SET created = '2020-03-01T09:00:00Z' WHERE id = ?", (old,))
+    out = purge("--session", "s1")  # a session's chat log goes; its alerts go only by age (TUTOR_ALERT_DAYS, 365)
+    assert "Deleted 1 safeguarding alert(s) older than 365 days" in out.stdout
+    assert [a.id for a in alerts.all()] == [recent]
+
+
 def test_logs_purge_by_date_session_and_retention(logs):
     store, purge = logs
     out = purge()  # neither option: older than TUTOR_LOG_DAYS (90)
@@ -82,7 +95,7 @@ def test_logs_purge_by_date_session_and_retention(logs):
     assert "removed the old export" in out.stdout and not (store.path.parent / "exports" / "reviewed-cases.jsonl").exists()
     assert purge("--before", "2000-01-01").stdout.startswith("Deleted 0 logged answers")
     out = purge("--session", "s2", "--json")
-    assert json.loads(out.stdout) == {"status": "ok", "deleted": 1, "db": str(store.path)}
+    assert json.loads(out.stdout) == {"status": "ok", "deleted": 1, "alerts_deleted": 0, "db": str(store.path)}
     assert [c["question"] for c in store.chats()] == ["recent"]
     out = purge("--before", "31/01/2026")
     assert out.returncode == 1 and out.stderr.strip() == "error: --before must be a date like 2026-01-31; got '31/01/2026'."

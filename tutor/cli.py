@@ -100,8 +100,9 @@ def cmd_serve(args) -> int:
 
 
 def cmd_logs_purge(args) -> int:
-    """Delete logged answers (and their reviews): by date and/or session, or else those past TUTOR_LOG_DAYS."""
+    """Delete logged answers (and reviews) by date and/or session, else past TUTOR_LOG_DAYS; alerts by age only."""
     from .app.export import export_path
+    from .alerts import AlertQueue
     from .app.store import Store, utc_now
 
     settings = _settings(args)
@@ -112,18 +113,19 @@ def cmd_logs_purge(args) -> int:
         except ValueError:
             raise TutorError(f"--before must be a date like 2026-01-31; got {args.before!r}.") from None
     what = "" if before or args.session else f" older than {settings.log_days} days (TUTOR_LOG_DAYS)"
-    if not (before or args.session):
-        before = utc_now(days_ago=settings.log_days)
+    before = before or (None if args.session else utc_now(days_ago=settings.log_days))
     deleted = Store(settings.db).purge(before=before, session=args.session) if settings.db.exists() else 0
+    alerts = AlertQueue(settings.db).purge(settings.alert_days) if settings.db.exists() else 0
     stale = export_path(settings.db)
     removed = bool(deleted) and stale.exists()
     if removed:
         stale.unlink()  # it may hold the deleted answers
     if args.json:
-        print(json.dumps({"status": "ok", "deleted": deleted, "db": str(settings.db)}))
+        print(json.dumps({"status": "ok", "deleted": deleted, "alerts_deleted": alerts, "db": str(settings.db)}))
     else:
         print(f"Deleted {deleted} logged answer{'s' * (deleted != 1)} (and their reviews){what} from {settings.db}"
-              + (f"; removed the old export {stale}." if removed else "."))
+              + (f"; removed the old export {stale}." if removed else ".")
+              + f" Deleted {alerts} safeguarding alert(s) older than {settings.alert_days} days (TUTOR_ALERT_DAYS).")
     return 0
 
 

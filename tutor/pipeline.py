@@ -12,18 +12,22 @@ backend chain -> verified sentences -> ``Answer``.
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from dataclasses import dataclass
-from typing import Iterator
+from typing import Generator, Iterator
 
 from . import guards
 from .answering.base import Backend, Request
 from .answering.chain import Drafted, run_chain
+from .answering.span import direct_answer
 from .errors import BackendError, TutorError
-from .grounding.answer import answered, citation, refusal
+from .grounding.answer import answered, citation, refusal, with_study_answer
 from .grounding.drafts import DraftChecker, render
 from .grounding.verify import Verifier
+from .guards.decision import ANSWER, SIGNPOST
 from .guards.messages import message
+from .guards.parts import message_parts
 from .guards.safeguarding import Assessment, assess
 from .plugins import backends
 from .question import Asked, check_question
@@ -32,7 +36,7 @@ from .resources import Live, Resources
 from .retrieval.hybrid import Retriever
 from .retrieval.query import Query
 from .settings import Settings
-from .types import Answer, Citation, Direct, Done, Event, Notice, Passages, Text
+from .types import ANSWERED, Answer, Citation, Direct, Done, Event, Notice, Passages, Signpost, Text
 
 
 @dataclass
@@ -92,24 +96,47 @@ class Tutor:
         live, query, problem = self._search_text(asked, backend, mode)
         assessment = self._assess(asked, live, query)
         first = guards.before(asked.question, assessment, lambda: self.topics(unit), self.resources.policy(unit))
+        if first.signposting:  # safeguarding is decided before scope, and shown before anything else
+            yield Signpost(assessment.level, first.signposting, assessment.score, assessment.part)
+        if first.action == SIGNPOST:
+            yield Text(first.message)
+            answer = refusal(first)
+            study = guards.study_question(assessment) if problem is None else ""
+            if study:  # the message also asked a study question: its answer follows the signposting
+                asked = dataclasses.replace(asked, question=study, history=())
+                found = yield from self._study(live, asked, live.retriever.query(study, (), mode, unit),
+                                               dataclasses.replace(first, action=ANSWER, signposting=""), backend,
+                                               mode, timer, prefix="\n\n")
+                answer = with_study_answer(answer, found)
+            yield timer.done(answer)
+            return
         if not first.answers:
             yield Text(first.message)
             yield timer.done(refusal(first))
             return
         if problem is not None:
             raise problem  # no index, or an unknown unit: only now, so that signposting never needed one
+        answer = yield from self._study(live, asked, query, first, backend, mode, timer)
+        if answer.status != ANSWERED and not answer.signposting:
+            yield Text(answer.answer)
+        yield timer.done(answer)
+
+    def _study(self, live: Live, asked: Asked, query: Query, first: guards.Decision, backend: str | None,
+               mode: str | None, timer: Timer, prefix: str = "") -> Generator[Event, None, Answer]:
+        """Retrieval, the scope decision and the answer: yields the passages and the answer's text as it is
+        verified (after ``prefix``), and returns the finished answer, or a refusal whose text it does not show."""
         reading = self._read(live, asked, query, mode, timer)
         numbered = [citation(p) for p in reading.retrieval.passages]
         yield Passages(numbered)
-        decision = guards.after(reading.retrieval, reading.ranked, live.retriever.vocabulary(unit), first,
+        decision = guards.after(reading.retrieval, reading.ranked, live.retriever.vocabulary(asked.unit), first,
                                 self.resources.scope())
         if not decision.answers:
-            yield Text(decision.message)
-            yield timer.done(refusal(decision, reading.retrieval, numbered))
-            return
+            return refusal(decision, reading.retrieval, numbered)
+        if prefix:
+            yield Text(prefix)
         if decision.notice:
             yield Notice(decision.notice)
-        yield from self._answer(reading, self.chain(backend), decision, numbered, live, timer)
+        return (yield from self._answer(reading, self.chain(backend), decision, numbered, live, timer))
 
     def _search_text(self, asked: Asked, backend: str | None, mode: str | None
                      ) -> tuple[Live | None, Query | None, TutorError | None]:
@@ -135,10 +162,9 @@ class Tutor:
         model = self.resources.safeguarding()
         if live is None:
             return assess(asked.question, model)
-        texts = [asked.question] + ([query.text] if query else [])
-        vectors = live.vectors(texts)
+        live.vectors([asked.question] + ([query.text] if query else []) + list(message_parts(asked.question)))
         shared = live.manifest.embed_model == BUNDLED_NAME  # the classifier was trained on these vectors
-        return assess(asked.question, model, vectors[0] if shared else None)
+        return assess(asked.question, model, live.vectors if shared else None)
 
     def _read(self, live: Live, asked: Asked, query: Query, mode: str | None, timer: Timer) -> Reading:
         t0 = time.perf_counter()
@@ -151,21 +177,8 @@ class Tutor:
         timer.retrieve = (time.perf_counter() - t0) * 1000
         return Reading(asked, retrieval, ranked, question_vector)
 
-    def direct(self, request: Request, shown: list) -> tuple[str, int]:
-        """A short answer from the likeliest sentences that the answer shows, checked to be their words, and the
-        passage it comes from ("" when none can be checked)."""
-        span = self.resources.span()
-        texts = {s.text for s in shown}
-        best = [s for s in request.ranked[:2] if s.text in texts]  # the answer often lies in the second
-        if span is None or not best:
-            return "", 0
-        # a follow-up's question alone may not say what it asks about; the search text carries the earlier turn
-        question = request.search_text if request.history else request.question
-        found = span.propose(question, [s.text for s in best])
-        return (found[0], best[found[1]].n) if found else ("", 0)
-
     def _answer(self, reading: Reading, names: list[str], decision: guards.Decision, numbered: list[Citation],
-                live: Live, timer: Timer) -> Iterator[Event]:
+                live: Live, timer: Timer) -> Generator[Event, None, Answer]:
         t0 = time.perf_counter()
         ranker, retrieval, ranked = self.resources.ranker(), reading.retrieval, reading.ranked
         request = Request(reading.asked.question, reading.query.text, retrieval.passages, reading.asked.history,
@@ -183,15 +196,13 @@ class Tutor:
             if not any(self.backend(n).quotes_passages for n in names):
                 raise  # a chain without the quoting fallback: say which backends failed and why
             # even the unit's own sentences could not be quoted as an answer: decline rather than fail
-            decision = guards.declined("no sentence of the passages could be quoted as an answer", retrieval)
-            yield Text(decision.message)
-            yield timer.done(refusal(decision, retrieval, numbered))
-            return
+            return refusal(guards.declined("no sentence of the passages could be quoted as an answer", retrieval),
+                           retrieval, numbered)
         timer.generate = (time.perf_counter() - t0) * 1000
-        direct, n = self.direct(request, drafted.sentences) if request.answers else ("", 0)
+        direct, n = direct_answer(self.resources.span(), request, drafted.sentences) if request.answers else ("", 0)
         if direct:
             yield Direct(f"{direct} [{n}]")
-        yield timer.done(answered(request, drafted, decision, retrieval, numbered, direct, n))
+        return answered(request, drafted, decision, retrieval, numbered, direct, n)
 
 
 _default: Tutor | None = None

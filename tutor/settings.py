@@ -91,6 +91,14 @@ class Settings:
     review_password: str = ""
     # Days chat logs (and their reviews) are kept: older ones are deleted at app start and once a day.
     log_days: int = 90
+    # Days safeguarding alerts (the DSL's queue in TUTOR_DB) are kept; purged like the chat log and by `logs purge`.
+    alert_days: int = 365
+    # The Designated Safeguarding Lead's e-mail address(es), comma-separated (needs TUTOR_SMTP_URL); empty: none.
+    dsl_email: str = ""
+    # The SMTP server that sends alerts: smtp://user:pass@host:587 (STARTTLS when offered) or smtps://...:465.
+    smtp_url: str = ""
+    # A URL that receives each alert as a JSON POST (a college's safeguarding system); empty: none.
+    dsl_webhook: str = ""
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides) -> "Settings":
@@ -134,6 +142,8 @@ class Settings:
                 f"Currently {self.llm!r}."
             )
         _check_paths(self)
+        from .alerts.config import check_alerts  # the SMTP URL, the DSL's addresses, the webhook
+        check_alerts(self)
 
     @property
     def chroma_mode(self) -> str:
@@ -149,6 +159,7 @@ RANGES = {
     "top_k": (1, 100), "chroma_port": (1, 65535), "port": (1, 65535), "chunk_size": (50, None),
     "chunk_overlap": (0, None), "local_passages": (1, None), "quiz_model_items": (0, None),
     "max_question_chars": (1, None), "concurrency": (1, None), "max_queue": (1, None), "log_days": (1, None),
+    "alert_days": (1, None),
 }
 _KINDS = {"int": "a whole number", "float": "a number", "bool": "1 or 0", "Path": "a path"}
 

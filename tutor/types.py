@@ -1,6 +1,7 @@
 """The tutor's output types: an ``Answer`` with its ``Citation`` s, and the events ``Tutor.stream`` yields.
 
-A stream is ``Passages`` (the numbered passages, first), then ``Notice`` and ``Text`` events (each verified
+A stream is ``Signpost`` (safeguarding signposting, when the message raised a concern: always first), then
+``Passages`` (the numbered passages), then ``Notice`` and ``Text`` events (each verified
 sentence as soon as it is checked), then possibly ``Direct`` (a short answer that heads the finished answer), and
 last ``Done`` with the whole ``Answer``.
 """
@@ -88,6 +89,15 @@ _CITATION = {f.name for f in fields(Citation)}
 
 
 @dataclass(frozen=True)
+class Signpost:
+    """Safeguarding signposting, the first event of its reply; the app puts the message in the lead's queue on it."""
+    level: str  # disclosure (the policy's full message) | concern (its one line)
+    text: str  # the policy's words
+    score: float  # the classifier's score of the most serious part
+    part: str  # that part of the message
+
+
+@dataclass(frozen=True)
 class Passages:
     passages: list[Citation]
 
@@ -113,4 +123,4 @@ class Done:
     answer: Answer
 
 
-Event = Passages | Text | Notice | Direct | Done
+Event = Signpost | Passages | Text | Notice | Direct | Done

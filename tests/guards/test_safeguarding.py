@@ -62,8 +62,8 @@ def test_rebuild_reproduces_the_shipped_artefact(tmp_path):
         for key in ("calibration", "coef", "intercept"):
             np.testing.assert_allclose(part[key], twin[key], atol=1e-4, err_msg=key)
     rows = [r for name in ("dev", "test") for r in train_safeguarding.load_splits(DATA)[name]]
-    found = load_classifier().features([r["text"] for r in rows])
-    levels = [[m.level(float(s)) for s in m.scores(found)] for m in (load_classifier(out), load_classifier())]
+    texts = [r["text"] for r in rows]  # judged as the product judges them: the most serious part of each
+    levels = [[a.level for a in m.assess(texts)] for m in (load_classifier(out), load_classifier())]
     assert levels[0] == levels[1]
 
 
@@ -148,7 +148,8 @@ def test_the_uk_policy_names_all_five_contacts():
     uk = load_policy("uk")
     assert all(contact in uk.disclosure for contact in UK_CONTACTS)
     assert all(contact in uk.concern for contact in UK_CONTACTS) and "\n" not in uk.concern
-    assert "$" not in uk.disclosure + uk.concern
+    assert "$" not in uk.disclosure + uk.concern + uk.passed_on
+    assert "Designated Safeguarding Lead" in uk.passed_on and "\n" not in uk.passed_on
 
 
 def test_an_unknown_policy_lists_the_known_ones():
@@ -161,16 +162,20 @@ def test_an_unknown_policy_lists_the_known_ones():
 def test_a_policy_file_path_works(tmp_path):
     path = tmp_path / "college.toml"
     path.write_text('name = "A college"\n[contacts]\nlead = "Ms Example, room 12"\nline = "01234 567890"\n'
-                    '[messages]\ndisclosure = """\nTell $lead now.\nOr call $line."""\nconcern = "Worried? $lead."\n')
+                    '[messages]\ndisclosure = """\nTell $lead now.\nOr call $line."""\nconcern = "Worried? $lead."\n'
+                    'passed_on = "This may go to $lead."\n')
     policy = load_policy(str(path))
     assert policy.name == "A college" and policy.disclosure == "Tell Ms Example, room 12 now.\nOr call 01234 567890."
     assert policy.concern == "Worried? Ms Example, room 12."
 
 
 @pytest.mark.parametrize("body, problem", [
-    ('[contacts]\nlead = "x"\n[messages]\ndisclosure = "$lead $nobody"\nconcern = "$lead"\n', "nobody"),
+    ('[contacts]\nlead = "x"\n[messages]\ndisclosure = "$lead $nobody"\nconcern = "$lead"\npassed_on = "$lead"\n',
+     "nobody"),
+    ('[contacts]\nlead = "x"\n[messages]\ndisclosure = "$lead"\nconcern = "$lead"\n', "messages.passed_on"),
     ('[contacts]\nlead = "x"\n[messages]\ndisclosure = "$lead"\n', "messages.concern"),
-    ('[contacts]\nlead = "x"\n[messages]\ndisclosure = "$lead"\nconcern = """\none\ntwo"""\n', "one line"),
+    ('[contacts]\nlead = "x"\n[messages]\ndisclosure = "$lead"\nconcern = """\none\ntwo"""\npassed_on = "x"\n',
+     "one line"),
     ("[contacts\n", "not valid TOML"),
 ])
 def test_a_broken_policy_file_says_what_is_wrong(tmp_path, body, problem):

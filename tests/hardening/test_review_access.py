@@ -31,10 +31,14 @@ def test_every_review_event_refuses_a_session_that_has_not_unlocked(served_app):
     h = served_app.handlers.review
     logged(served_app)
     # The answer picker is empty in a session that never listed (Gradio itself refuses another value), so no id.
-    for handler, data in ((h.show, [None, None]), (h.form, [None, None]), (h.export, [None])):
+    alert_id = served_app.handlers.alerts.record("a disclosure written for this test", "", "s", "disclosure", 0.9)
+    for handler, data in ((h.show, [None, None]), (h.form, [None, None]), (h.export, [None]),
+                          (h.mark_seen, [None, True, None])):
         assert error_of(call(served_app.url, served_app.blocks, handler, data, session="stranger")) == LOCKED
     done = call(served_app.url, served_app.blocks, h.refresh, ["all", None], session="stranger")
     assert CAF_Q not in str(done["output"])  # the listing quietly shows nothing
+    done = call(served_app.url, served_app.blocks, h.refresh_alerts, [True, None], session="stranger")
+    assert "written for this test" not in str(done["output"]) and served_app.handlers.alerts.pending()[0].id == alert_id
     assert not served_app.handlers.downloads.path.exists()
 
 

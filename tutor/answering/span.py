@@ -113,3 +113,16 @@ class SpanProposer:
             if found and fits(question, found):
                 return found, i
         return None
+
+
+def direct_answer(span: SpanProposer | None, request, shown: list) -> tuple[str, int]:
+    """A short answer from the likeliest sentences the answer shows, checked to be their words, and the passage it
+    comes from ("" when none can be checked, or ``span`` is None: direct answers are off)."""
+    texts = {s.text for s in shown}
+    best = [s for s in request.ranked[:2] if s.text in texts]  # the answer often lies in the second
+    if span is None or not best:
+        return "", 0
+    # a follow-up's question alone may not say what it asks about; the search text carries the earlier turn
+    question = request.search_text if request.history else request.question
+    found = span.propose(question, [s.text for s in best])
+    return (found[0], best[found[1]].n) if found else ("", 0)

@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import uuid
 from html import escape
@@ -16,7 +17,7 @@ import gradio as gr
 
 from ..errors import TutorError
 from ..question import check_question, clean_text
-from ..types import SAFEGUARDING, Direct, Done, Notice, Passages, Text
+from ..types import SAFEGUARDING, Direct, Done, Notice, Passages, Signpost, Text
 from . import render
 
 log = logging.getLogger(__name__)
@@ -26,8 +27,9 @@ KEEP_BLOCKS, KEEP_QUESTIONS, KEEP_MESSAGES = 5, 20, 100
 
 
 class AskTab:
-    def __init__(self, tutor, store, max_chars: int):
+    def __init__(self, tutor, store, max_chars: int, alerts=None):
         self.tutor, self.store, self.max_chars = tutor, store, max_chars
+        self.alerts = alerts  # the safeguarding queue (tutor.alerts.AlertQueue); None: nobody is told
 
     @staticmethod
     def new_session() -> dict:
@@ -49,14 +51,16 @@ class AskTab:
             return "", list(chat), render.sources_panel(shown_blocks), session
 
         yield step(blocks)
-        text = notice = direct = ""
-        passages, answer = [], None
+        text = notice = direct = signpost = ""
+        passages, answer, alerted = [], None, False
         try:
             for event in self.tutor.stream(message, session["questions"], unit=unit or None):
                 if isinstance(event, Done):
                     answer = event.answer
                     break
-                if isinstance(event, Passages):
+                if isinstance(event, Signpost):  # the first event: queued for the lead before it is shown
+                    alerted, signpost = self._alert(message, session, unit, event), event.text
+                elif isinstance(event, Passages):
                     passages = event.passages
                 elif isinstance(event, Notice):
                     notice = event.text
@@ -64,7 +68,7 @@ class AskTab:
                     text += event.text
                 elif isinstance(event, Direct):
                     direct = event.text
-                chat[-1] = {"role": "assistant", "content": render.streaming(text, turn, notice, direct)}
+                chat[-1] = {"role": "assistant", "content": render.streaming(text, turn, notice, direct, signpost)}
                 yield step(blocks + [render.sources_block(passages, turn)] if passages else blocks)
             if answer is None:
                 raise RuntimeError("the answer stream ended without an answer")
@@ -77,9 +81,29 @@ class AskTab:
             chat[-1] = {"role": "assistant", "content": render.error_html(render.ERROR_GENERIC)}
             yield step(blocks)
             return
+        answer = self._told(answer, unit) if alerted else answer
         self._finish(message, answer, passages, session, turn)
         chat[-1] = {"role": "assistant", "content": render.answer_html(answer, turn)}
         yield step(session["blocks"])
+
+    def _alert(self, message: str, session: dict, unit: str | None, signpost: Signpost) -> bool:
+        """Put a disclosure or possible concern in the lead's queue (a durable write, delivery in the background);
+        True when one was queued."""
+        if self.alerts is None:
+            return False
+        self.alerts.record(clean_text(message), unit or "", session["id"], signpost.level, signpost.score,
+                           signpost.part)  # never raises: a failed write is kept aside and retried
+        return True
+
+    def _told(self, answer, unit: str | None):
+        """The answer with the policy's sentence saying the message may be passed to the safeguarding lead."""
+        try:
+            said = self.tutor.resources.policy(unit or None).passed_on
+        except Exception:  # noqa: BLE001 - the signposting itself still goes out
+            log.exception("the safeguarding policy's passed_on message could not be read")
+            return answer
+        joint = "\n" if "\n" in answer.signposting else " "  # the full message gets a line; a note one sentence
+        return dataclasses.replace(answer, signposting=f"{answer.signposting}{joint}{said}".strip())
 
     def _finish(self, message: str, answer, passages, session: dict, turn: int) -> None:
         """Keep the turn in the session and log it; a disclosure is never carried into later searches."""

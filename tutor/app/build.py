@@ -20,6 +20,7 @@ from pathlib import Path
 
 import gradio as gr
 
+from ..alerts import AlertQueue
 from ..errors import ConfigError
 from ..pipeline import Tutor
 from ..settings import PROJECT_ROOT, Settings
@@ -42,16 +43,17 @@ class TutorApp:
     study aids made from the index, and one handler object per tab. Conversation state lives per session."""
 
     def __init__(self, settings: Settings, tutor: Tutor | None = None, store: Store | None = None,
-                 export_path: Path | None = None):
+                 export_path: Path | None = None, alerts: AlertQueue | None = None):
         self.settings = settings
         self.tutor = tutor or Tutor(settings)
         self.store = store or Store.from_settings(settings)  # writes in the background: answers never wait on it
+        self.alerts = alerts or AlertQueue.from_settings(settings)  # written before the reply; sent on in the background
         self.course = Course(self.tutor.live().index)
-        self.ask = AskTab(self.tutor, self.store, settings.max_question_chars)
+        self.ask = AskTab(self.tutor, self.store, settings.max_question_chars, self.alerts)
         self.practise = PractiseTab(lambda unit: self.course.aids(unit).items)
         gate = ReviewGate(settings.review_password, settings.host)
         self.downloads = Downloads(export_path or default_export_path(settings.db), gate)
-        self.review = ReviewTab(self.store, gate, self.downloads)
+        self.review = ReviewTab(self.store, gate, self.downloads, self.alerts)
         if settings.hosted_configured and settings.quiz_model_items > 0:
             threading.Thread(target=self.add_model_items, name="quiz-items", daemon=True).start()
 
@@ -105,6 +107,7 @@ class Served:
         if self.thread is not None:
             self.thread.join(15)
         self.handlers.store.flush(5)  # answers still queued for the log get their chance
+        self.handlers.alerts.flush(5)  # and alerts still being sent on, or kept aside
 
 
 def listen(host: str, port: int) -> socket.socket:

@@ -9,6 +9,7 @@ but drops ``data-*`` attributes, so the link target carries all it needs).
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from html import escape
 from pathlib import Path, PurePath
@@ -45,12 +46,16 @@ def _name(source: str) -> str:
     return PurePath(source).name
 
 
-def streaming(text: str, turn: int, notice: str = "", direct: str = "") -> str:
-    """The answer while it streams in: verified sentences so far (and the direct answer, once checked)."""
+def streaming(text: str, turn: int, notice: str = "", direct: str = "", signpost: str = "") -> str:
+    """The answer while it streams in: any safeguarding signposting first, then the verified sentences so far (and
+    the direct answer, once checked)."""
+    if signpost and text.startswith(signpost):
+        text = text[len(signpost):].lstrip("\n")  # a disclosure's signposting, shown above as such
     body = link_markers(text, turn) if text.strip() else '<span class="pending">Finding passages…</span>'
     note = f'<p class="notice">{escape(notice)}</p>' if notice else ""
     head = f'<p class="direct">{link_markers(direct, turn)}</p>' if direct else ""
-    return f'<div class="answer streaming">{note}{head}<p>{body}</p></div>'
+    first = _signpost(signpost) if signpost else ""
+    return f'{first}<div class="answer streaming">{note}{head}<p>{body}</p></div>'
 
 
 def _phones(text: str) -> str:
@@ -68,16 +73,25 @@ def _safeguarding(text: str) -> str:
             f"<p>{head}</p><ul>{items}</ul>" + "".join(f"<p>{t}</p>" for t in tail) + "</div>")
 
 
+def _signpost(text: str) -> str:
+    """Safeguarding signposting: the full message as a block, a possible concern's one line as a note."""
+    return _safeguarding(text) if "\n" in text.strip() else f'<p class="signpost" role="note">{_phones(text)}</p>'
+
+
 def answer_html(answer, turn: int) -> str:
-    """A finished answer: text with markers, badges and a sources line; declines and safeguarding look different."""
+    """A finished answer: any safeguarding signposting first, then text with markers, badges and a sources line;
+    declines and safeguarding look different."""
+    first = _signpost(answer.signposting) if getattr(answer, "signposting", "") else ""
     if answer.status == "safeguarding":
-        return _safeguarding(answer.answer)
-    signpost = (f'<p class="signpost" role="note">{_phones(answer.signposting)}</p>'
-                if getattr(answer, "signposting", "") else "")
+        first = first or _safeguarding(answer.answer)
+        if not answer.sentences:
+            return first
+        study = answer.answer.split("\n\n", 1)[-1] if "\n\n" in answer.answer else answer.answer
+        return first + answer_html(dataclasses.replace(answer, status="answered", answer=study, signposting=""), turn)
     if answer.status == "declined":
         title = DECLINED_TITLE.get(answer.reason, DECLINED_TITLE["scope"])
-        return (f'<div class="answer declined"><p class="title">{title}</p><p>{escape(answer.answer)}</p>'
-                f'<p class="hint">Try rephrasing, or ask about something the unit covers.</p>{signpost}</div>')
+        return (f'{first}<div class="answer declined"><p class="title">{title}</p><p>{escape(answer.answer)}</p>'
+                f'<p class="hint">Try rephrasing, or ask about something the unit covers.</p></div>')
     note = f'<p class="notice">{escape(answer.notice)}</p>' if answer.notice else ""
     files = sorted({_name(c.source) for c in answer.citations})
     one_file = len(files) == 1
@@ -91,8 +105,8 @@ def answer_html(answer, turn: int) -> str:
         first, text = text.split("\n", 1)
         direct = f'<p class="direct">{link_markers(first, turn)}</p>'
     css = "answer answered" if getattr(answer, "on_question", True) else "answer answered closest"
-    return (f'<div class="{css}">{note}{direct}<p>{link_markers(text, turn)}</p>'
-            f'<p class="sources-line">{label}: {sources}</p><p class="badges">{badges(answer)}</p>{signpost}</div>')
+    return (f'{first}<div class="{css}">{note}{direct}<p>{link_markers(text, turn)}</p>'
+            f'<p class="sources-line">{label}: {sources}</p><p class="badges">{badges(answer)}</p></div>')
 
 
 def badges(answer) -> str:

@@ -47,9 +47,17 @@ def summarise(store: Store) -> dict:
     }
 
 
+ALERT_HEADERS = ["time (UTC)", "level", "unit", "session", "message", "seen", "e-mail", "webhook"]
+
+
+def alert_rows(alerts: list) -> list[list]:
+    return [[a.created.replace("T", " ").rstrip("Z"), a.level, a.unit or "(whole course)", a.session[:12], a.message,
+             a.seen_at.replace("T", " ").rstrip("Z") if a.seen else "no", a.email, a.webhook] for a in alerts]
+
+
 class ReviewTab:
-    def __init__(self, store: Store, gate: ReviewGate, downloads: Downloads):
-        self.store, self.gate, self.downloads = store, gate, downloads
+    def __init__(self, store: Store, gate: ReviewGate, downloads: Downloads, alerts=None):
+        self.store, self.gate, self.downloads, self.alerts = store, gate, downloads, alerts
 
     def enter(self, token: str | None, request: gr.Request) -> tuple[dict, dict, str]:
         """The tab opened: (review content visibility, password row visibility, message) for this request."""
@@ -127,6 +135,28 @@ class ReviewTab:
         if numbers["pending"]:
             text += f"\n\n{numbers['pending']} answers are waiting to be written to the log."
         return text
+
+    def alert_list(self, show_seen: bool, token: str | None, request: gr.Request) -> tuple[list[list], dict, str]:
+        """Safeguarding alerts, unseen only or all: (table rows, a picker of the unseen ones, how many are unseen)."""
+        self.require(token, request)
+        everything = self.alerts.all() if self.alerts else []
+        unseen = [a for a in everything if not a.seen]
+        choices = [(f"{a.created} · {a.unit or 'whole course'} · {a.message[:60]}", a.id) for a in unseen]
+        note = f"**{len(unseen)} alert{'s' * (len(unseen) != 1)} not yet marked seen.**" if unseen else "No unseen alerts."
+        return alert_rows(everything if show_seen else unseen), gr.update(choices=choices, value=None), note
+
+    def mark_seen(self, alert_id: str | None, show_seen: bool, token: str | None, request: gr.Request):
+        """Mark the chosen alert seen, then the refreshed list (as ``alert_list``) and what happened."""
+        self.require(token, request)
+        if not alert_id:
+            return *self.alert_list(show_seen, token, request)[:2], "Pick an alert to mark seen first."
+        done = self.alerts.mark_seen(alert_id)
+        rows, picker, note = self.alert_list(show_seen, token, request)
+        return rows, picker, ("Marked seen. " if done else "That alert was already marked seen. ") + note
+
+    def refresh_alerts(self, show_seen: bool, token: str | None, request: gr.Request):
+        """Like ``alert_list`` but quietly does nothing while locked (it runs when the tab is opened)."""
+        return self.alert_list(show_seen, token, request) if self.gate.allows(token, request) else (gr.skip(),) * 3
 
     def export(self, token: str | None, request: gr.Request) -> tuple[str, str]:
         """(a one-time download link, what was written): the file itself never passes through Gradio."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from ..answering.base import Request
 from ..answering.chain import Drafted
 from ..guards.decision import SIGNPOST, Decision
@@ -45,3 +47,12 @@ def citation(p: Passage) -> Citation:
 def retrieved(retrieval: Retrieval) -> list[dict]:
     return [{"chunk_id": p.chunk.id, "text": p.chunk.text, "score": round(p.score, 6), "dense": round(p.dense, 4),
              "keyword": round(p.keyword, 4)} for p in retrieval.passages]
+
+
+def with_study_answer(signposting: Answer, study: Answer) -> Answer:
+    """A disclosure's reply when the message also asked a study question: the signposting first, then the study
+    answer with its citations (only the signposting when the units do not answer it)."""
+    if study.status != ANSWERED:
+        return signposting
+    return dataclasses.replace(study, status=SAFEGUARDING, answer=f"{signposting.answer}\n\n{study.answer}",
+                               reason=signposting.reason, signposting=signposting.signposting)

@@ -17,12 +17,13 @@ from ..retrieval.vocabulary import Vocabulary
 from .decision import ANSWER, DECLINE, SIGNPOST, Decision
 from .injection import is_injection
 from .messages import message, topics_line
+from .patterns import any_match, patterns
 from .policy import Policy
 from .premise import false_premise
 from .safeguarding import CONCERN, DISCLOSURE, Assessment
 from .scope import ScopeModel, out_of_scope
 
-__all__ = ["Decision", "before", "after", "declined"]
+__all__ = ["Decision", "before", "after", "declined", "study_question"]
 
 
 def before(question: str, assessment: Assessment, topics: Callable[[], list[str]], policy: Policy) -> Decision:
@@ -31,7 +32,7 @@ def before(question: str, assessment: Assessment, topics: Callable[[], list[str]
     what the units cover, for the suggestion."""
     level = assessment.level
     if level == DISCLOSURE:
-        return Decision(SIGNPOST, "safeguarding", policy.disclosure)
+        return Decision(SIGNPOST, "safeguarding", policy.disclosure, signposting=policy.disclosure)
     note = policy.concern if level == CONCERN else ""
     if is_injection(question):
         return Decision(DECLINE, "injection", message("injection", suggestion=topics_line("suggestion", topics()[:5])),
@@ -44,10 +45,18 @@ def after(retrieval: Retrieval, ranked: list[Scored], vocabulary: Vocabulary, fi
     """Scope, then a false premise (a notice above the answer, not a refusal); ``first`` is what ``before``
     decided (its signposting note is kept)."""
     why = out_of_scope(retrieval, ranked, vocabulary, scope)
+    if why and first.signposting:  # a possible concern is never declined: its signposting is the reply
+        return Decision(SIGNPOST, "concern", first.signposting, detail=why, signposting=first.signposting)
     if why:
-        return dataclasses.replace(declined(why, retrieval), signposting=first.signposting)
+        return declined(why, retrieval)
     claim = false_premise(retrieval.query.corrected, vocabulary.stems)
     return dataclasses.replace(first, notice=message("premise", claim=claim) if claim else "")
+
+
+def study_question(assessment: Assessment) -> str:
+    """What a message that raised a safeguarding concern also asked as study: its parts that raised none and read
+    as a question ("" when there are none)."""
+    return " ".join(p for p in assessment.study_parts() if any_match(patterns("question")["patterns"], p))
 
 
 def declined(why: str, retrieval: Retrieval) -> Decision:

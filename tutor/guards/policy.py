@@ -1,12 +1,14 @@
 """Safeguarding signposting as data: ``policies/<name>.toml`` holds the contacts of one country or setting and the
-two messages built from them, rendered strictly (a ``$name`` that is not a contact fails when the policy loads).
+three messages built from them, rendered strictly (a ``$name`` that is not a contact fails when the policy loads).
 
 A policy file has a ``name``, a ``[contacts]`` table (``nspcc = "0808 800 5000"``) and a ``[messages]`` table:
-``disclosure`` (shown first, instead of an answer) and ``concern`` (one line shown beneath an answer).
+``disclosure`` (shown first, instead of an answer), ``concern`` (one line shown beneath an answer) and
+``passed_on`` (one line telling the learner their message may be passed to the safeguarding lead, shown with
+either when the app has queued it for them).
 
 >>> uk = load_policy("uk")
->>> uk.contacts["nspcc"], "116 123" in uk.disclosure, uk.concern.count("\\n")
-('0808 800 5000', True, 0)
+>>> uk.contacts["nspcc"], "116 123" in uk.disclosure, uk.concern.count("\\n"), "Lead" in uk.passed_on
+('0808 800 5000', True, 0, True)
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from typing import Mapping
 from ..errors import ConfigError
 
 POLICY_DIR = Path(__file__).with_name("policies")
-MESSAGES = ("disclosure", "concern")
+MESSAGES = ("disclosure", "concern", "passed_on")
 
 
 @dataclass(frozen=True)
@@ -31,6 +33,7 @@ class Policy:
     contacts: Mapping[str, str]  # what a message may name: "nspcc" -> "0808 800 5000"
     disclosure: str  # rendered: shown first, instead of an answer
     concern: str  # rendered: one line shown beneath an answer
+    passed_on: str  # rendered: one line, the learner told their message may be passed to the safeguarding lead
 
 
 def known_policies() -> list[str]:
@@ -78,6 +81,7 @@ def load_policy(name_or_path: str) -> Policy:
                           f"missing: {', '.join(missing or ['contacts'])}. See {POLICY_DIR / 'uk.toml'}.")
     contacts = MappingProxyType({str(k): str(v) for k, v in contacts.items()})
     rendered = {key: _render(path, key, messages[key], contacts) for key in MESSAGES}
-    if "\n" in rendered["concern"]:
-        raise ConfigError(f"{path}: messages.concern must be one line (it is shown beneath an answer).")
+    for key in ("concern", "passed_on"):
+        if "\n" in rendered[key]:
+            raise ConfigError(f"{path}: messages.{key} must be one line (it is shown beneath a reply).")
     return Policy(name=str(data.get("name", path.stem)), contacts=contacts, **rendered)

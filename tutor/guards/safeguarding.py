@@ -1,6 +1,8 @@
 """Is a learner telling us that a real child (or they themself) may be at risk now? Checked first, on every
 question, by a trained classifier saved in ``models/safeguarding.json`` and rebuilt by
 ``python -m tutor.guards.train_safeguarding`` (the procedure and the data are described in that module).
+Every part of the message is scored (the whole, each sentence, the clauses of long ones: ``parts``), all in one
+batch, and the most serious part decides: a disclosure inside a longer study message is not averaged away.
 
 The score is the probability that the text is about a real person at risk: the mean of two logistic regressions'
 Platt-calibrated probabilities of their disclosure and concern classes (one class per label and category), over
@@ -23,84 +25,35 @@ True
 from __future__ import annotations
 
 import json
-import math
-import re
-from collections import Counter
+from typing import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from ..errors import ConfigError
-from ..text.tokens import straighten
+from .parts import message_parts
+from .tfidf import ANALYZERS, Tfidf, clean, ngrams  # noqa: F401 - the trainer and tests read them here too
 
 MODEL_FILE = Path(__file__).parent / "models" / "safeguarding.json"
 REBUILD = "python -m tutor.guards.train_safeguarding"
 EMBEDDER = "bundled"  # tutor.ingest.embed.get_embedder name; the artefact records the model's label
 NONE, CONCERN, DISCLOSURE = "none", "concern", "disclosure"
+Encode = Callable[[list[str]], "np.ndarray | list"]  # texts -> their bundled-model embeddings, one row each
 LEVELS = (NONE, CONCERN, DISCLOSURE)  # from no signposting to signposting first
 EMBEDDING, TFIDF = "embedding", "tfidf"  # the feature blocks a model part can read
-WORD = re.compile(r"(?u)\b\w\w+\b")  # scikit-learn's token pattern
-ANALYZERS = {"word": (1, 2), "char_wb": (3, 5)}  # the TF-IDF n-grams (scikit-learn's names), as ngrams() makes them
 
 
 @dataclass(frozen=True)
 class Assessment:
     level: str  # disclosure (signposting first) | concern (answer, note beneath) | none
-    score: float  # probability (0..1) that the text is about a real person at risk
+    score: float  # probability (0..1) that the text is about a real person at risk: its most serious part's
+    part: str = ""  # that part (the whole message, one sentence or one clause)
+    parts: tuple[tuple[str, str], ...] = ()  # every part read, with its level, in the message's order
 
-
-def clean(text: str) -> str:
-    return straighten(text)  # training messages enter here: quotes as the pipeline sees them
-
-
-def ngrams(analyzer: str, text: str) -> list[str]:
-    """scikit-learn's analyzers, lowercased: ``word`` 1-2-grams of its tokens, ``char_wb`` 3-5-grams of each
-    space-padded word.
-
-    >>> ngrams("word", "Mum hits me"), ngrams("char_wb", "I am")[:4]
-    (['mum', 'hits', 'me', 'mum hits', 'hits me'], [' i ', ' am', 'am ', ' am '])
-    """
-    text = text.lower()
-    if analyzer == "word":
-        tokens = WORD.findall(text)
-        return tokens + [f"{a} {b}" for a, b in zip(tokens, tokens[1:])]
-    grams = []
-    for word in text.split():
-        padded = f" {word} "
-        for n in range(3, 6):
-            grams.extend(padded[i:i + n] for i in range(max(len(padded) - n + 1, 1)))
-            if len(padded) <= n:
-                break
-    return grams
-
-
-@dataclass(frozen=True)
-class Tfidf:
-    """TfidfVectorizer (sublinear tf) redone from saved terms and idf; each block, and all, of unit length."""
-
-    terms: dict[str, dict[str, int]]  # analyzer -> n-gram -> column within its block
-    idf: dict[str, np.ndarray]  # analyzer -> weight per column
-
-    def transform(self, texts: list[str]) -> np.ndarray:
-        blocks = []
-        for analyzer, index in self.terms.items():
-            block = np.zeros((len(texts), len(index)))
-            for row, text in enumerate(texts):
-                for gram, n in Counter(g for g in ngrams(analyzer, clean(text)) if g in index).items():
-                    block[row, index[gram]] = 1.0 + math.log(n)
-            block *= self.idf[analyzer]
-            blocks.append(block / np.maximum(np.linalg.norm(block, axis=1, keepdims=True), 1e-12))
-        return np.hstack(blocks) / math.sqrt(len(blocks))
-
-    @classmethod
-    def from_dict(cls, data: dict) -> "Tfidf":
-        terms = {a: {g: i for i, g in enumerate(d["terms"])} for a, d in data.items()}
-        idf = {a: np.asarray(d["idf"], dtype=np.float64) for a, d in data.items()}
-        if any(a not in ANALYZERS or set(d) != {"terms", "idf"} or idf[a].shape != (len(terms[a]),)
-               for a, d in data.items()):
-            raise ValueError(f"tfidf needs analyzers among {sorted(ANALYZERS)}, each with an idf per term")
-        return cls(terms, idf)
+    def study_parts(self) -> list[str]:
+        """The sentences of the message that raised no concern (the whole message aside): what it asks as study."""
+        return [p for p, level in self.parts[1:] if level == NONE]
 
 
 def stack(blocks: tuple[tuple[str, float], ...], features: dict[str, np.ndarray]) -> np.ndarray:
@@ -163,12 +116,11 @@ class Classifier:
     def needs(self, block: str) -> bool:
         return any(name == block for part in self.parts for name, _ in part.blocks)
 
-    def features(self, texts: list[str], vectors: np.ndarray | None = None) -> dict[str, np.ndarray]:
-        """The feature blocks the parts read, one row per text; ``vectors`` are the texts' embeddings when the
-        caller already has them (the pipeline embeds a question once for every stage)."""
-        if self.needs(EMBEDDING) and vectors is None:
-            vectors = embed(texts)
-        found = {EMBEDDING: np.asarray(vectors, dtype=np.float64)} if self.needs(EMBEDDING) else {}
+    def features(self, texts: list[str], encode: Encode | None = None) -> dict[str, np.ndarray]:
+        """The feature blocks the parts read, one row per text; ``encode`` gives the texts' embeddings when the
+        caller holds them (the pipeline embeds everything a question needs in one call)."""
+        vectors = (encode or embed)(texts) if self.needs(EMBEDDING) else None
+        found = {EMBEDDING: np.asarray(vectors, dtype=np.float64)} if vectors is not None else {}
         return found | ({TFIDF: self.tfidf.transform(texts)} if self.tfidf is not None else {})
 
     def scores(self, features: dict[str, np.ndarray]) -> np.ndarray:
@@ -176,6 +128,20 @@ class Classifier:
 
     def level(self, score: float) -> str:
         return DISCLOSURE if score >= self.disclosure else CONCERN if score >= self.concern else NONE
+
+    def assess(self, texts: list[str], encode: Encode | None = None) -> list["Assessment"]:
+        """Each message's most serious part (the highest score), its score and level; every part of every message
+        is featurised in one batch (one encoder call)."""
+        split = [message_parts(t) or (t,) for t in texts]
+        flat = [p for ps in split for p in ps]
+        scores, found, start = self.scores(self.features(flat, encode)), [], 0
+        for ps in split:
+            own = scores[start:start + len(ps)]
+            best = start + int(np.argmax(own))  # ties: the earliest, the whole message
+            levels = tuple((p, self.level(float(x))) for p, x in zip(ps, own))
+            found.append(Assessment(self.level(float(scores[best])), float(scores[best]), flat[best], levels))
+            start += len(ps)
+        return found
 
     @classmethod
     def from_dict(cls, data: dict) -> "Classifier":
@@ -211,12 +177,10 @@ def embed(texts: list[str]) -> np.ndarray:
     return np.asarray(get_embedder(EMBEDDER).embed_documents([clean(t) for t in texts]), dtype=np.float64)
 
 
-def assess(text: str, model: Classifier | None = None, vectors: np.ndarray | None = None) -> Assessment:
-    """The safeguarding level of one learner message. ``model``: the loaded classifier (read from its file when
-    not given); ``vectors``: the message's embedding when the caller has it."""
-    model = model or load_classifier()
-    score = float(model.scores(model.features([text], None if vectors is None else np.atleast_2d(vectors)))[0])
-    return Assessment(model.level(score), score)
+def assess(text: str, model: Classifier | None = None, encode: Encode | None = None) -> Assessment:
+    """The safeguarding level of one learner message: its most serious part's. ``model``: the loaded classifier
+    (``Resources`` holds one; read from its file when not given); ``encode``: the caller's embeddings."""
+    return (model or load_classifier()).assess([text], encode)[0]
 
 
 def is_disclosure(text: str) -> bool:

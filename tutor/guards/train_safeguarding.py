@@ -11,71 +11,22 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
-import random
 import warnings
 from collections import defaultdict
 from pathlib import Path
 
 import numpy as np
 
-from ..errors import ConfigError
 from ..ingest.embed import BUNDLED_NAME
-from ..settings import PROJECT_ROOT
+from .safeguarding_data import DATA_DIR, SEED, load_splits, read_jsonl, split  # noqa: F401 - tests read them here
 from .safeguarding import (ANALYZERS, CONCERN, DISCLOSURE, EMBEDDING, LEVELS, MODEL_FILE, NONE, REBUILD, TFIDF,
-                           Classifier, Tfidf, clean, embed, harm_logit, load_classifier, stack)
+                           Classifier, Tfidf, clean, embed, harm_logit, load_classifier, message_parts, stack)
 
-DATA_DIR = PROJECT_ROOT / "evals" / "safeguarding"
-SPLITS = {"train": 0.6, "dev": 0.2, "test": 0.2}
-SEED = 25
-MOVED = {"sg0351": "dev", "sg0630": "dev"}  # test messages read to fix the model, so development data since
 CS = [1.0, 3.0, 10.0, 30.0, 100.0, 300.0, 1000.0, 3000.0]  # the C values cross-validated on train
 MIN_DF = 5  # the smallest document frequency that keeps the artefact under 2 MB (4: 2.07 MB since sg0851-sg0936)
 VARIANTS = {EMBEDDING: ((EMBEDDING, 1.0),), TFIDF: ((TFIDF, 1.0),), "both": ((EMBEDDING, 1.0), (TFIDF, 1.0))}
 AVERAGE = "average"  # the mean of the calibrated embedding and tfidf probabilities
-
-
-def read_jsonl(path: Path) -> list[dict]:
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
-
-
-def split(rows: list[dict], seed: int = SEED, moved: dict[str, str] = MOVED) -> dict[str, list[dict]]:
-    """Stratified by label+category: each stratum shuffled, then cut 60/20/20; rows keep the file's order.
-    A row with a ``split`` field goes there, outside the shuffle; a row whose id is in ``moved`` is shuffled
-    with the others (so they keep their places), then goes where ``moved`` says.
-
-    >>> rows = [{"id": f"m{i}", "label": "none", "category": "x"} for i in range(5)]
-    >>> [[r["id"] for r in part] for part in split(rows).values()]
-    [['m1', 'm2', 'm4'], ['m0'], ['m3']]
-    >>> added = {"id": "new", "label": "none", "category": "x", "split": "train"}
-    >>> [[r["id"] for r in part] for part in split(rows + [added], moved={"m3": "dev"}).values()]
-    [['m1', 'm2', 'm4', 'new'], ['m0', 'm3'], []]
-    """
-    strata: dict[tuple, list[int]] = defaultdict(list)
-    home = {i: row["split"] for i, row in enumerate(rows) if "split" in row}
-    if set(home.values()) - set(SPLITS):
-        raise ConfigError(f"A message's split field names none of {list(SPLITS)}: {sorted(set(home.values()))}")
-    for i, row in enumerate(rows):
-        if i not in home:
-            strata[(row["label"], row["category"])].append(i)
-    rng = random.Random(seed)
-    for key in sorted(strata):
-        members = strata[key]
-        rng.shuffle(members)
-        cuts = np.cumsum([round(share * len(members)) for share in SPLITS.values()][:-1])
-        for name, part in zip(SPLITS, np.split(np.array(members), cuts)):
-            home.update({int(i): moved.get(rows[i].get("id"), name) for i in part})
-    return {name: [row for i, row in enumerate(rows) if home[i] == name] for name in SPLITS}
-
-
-def load_splits(data_dir: Path = DATA_DIR) -> dict[str, list[dict]]:
-    """The train, dev and test splits of ``data_dir/messages.jsonl``, written beside it when missing."""
-    paths, source = {name: data_dir / f"{name}.jsonl" for name in SPLITS}, data_dir / "messages.jsonl"
-    if not all(p.is_file() for p in paths.values()):
-        if not source.is_file():
-            raise ConfigError(f"No labelled messages at {source}. Give --data a folder holding messages.jsonl.")
-        for name, part in split(read_jsonl(source)).items():
-            paths[name].write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in part), encoding="utf-8")
-    return {name: read_jsonl(path) for name, path in paths.items()}
+PART_EXAMPLES = True  # train on study questions' parts too (part_examples); chosen on dev (evals/safeguarding)
 
 
 def fit_tfidf(rows: list[dict]) -> dict:
@@ -93,13 +44,15 @@ def features(rows: list[dict], vectors: np.ndarray, tfidf: dict) -> dict[str, np
 
 
 def fold_features(rows: list[dict], vectors: np.ndarray, targets: np.ndarray) -> list[tuple]:
-    """Five folds of train (stratified): the indices and features of both sides, TF-IDF fitted on the first."""
-    from sklearn.model_selection import StratifiedKFold
+    """Five folds of train (stratified; a message and its parts in the same fold): the indices and features of
+    both sides, TF-IDF fitted on the whole messages of the first."""
+    from sklearn.model_selection import StratifiedGroupKFold
 
     with warnings.catch_warnings():  # the smallest strata have fewer members than folds
         warnings.simplefilter("ignore", UserWarning)
-        folds = list(StratifiedKFold(5, shuffle=True, random_state=SEED).split(vectors, targets))
-    tfidfs = [fit_tfidf([rows[i] for i in a]) for a, _ in folds]
+        folds = list(StratifiedGroupKFold(5, shuffle=True, random_state=SEED).split(
+            vectors, targets, [r.get("of", r["id"]) for r in rows]))
+    tfidfs = [fit_tfidf([rows[i] for i in a if "of" not in rows[i]]) for a, _ in folds]
     return [(a, b, *(features([rows[i] for i in side], vectors[side], tfidf) for side in (a, b)))
             for (a, b), tfidf in zip(folds, tfidfs)]
 
@@ -162,10 +115,31 @@ def figures(rows: list[dict], levels: list[str]) -> dict:
             "confusion": {c: dict(sorted(v.items())) for c, v in sorted(confusion.items())}}
 
 
+def part_examples(rows: list[dict]) -> list[dict]:
+    """The sentences and clauses of study questions (label none), as more none examples: the product reads every
+    part, so a study question's parts must not read as a disclosure alone. A disclosure's parts are not added
+    (which of them discloses is not labelled). ``of`` names the message (it keeps a fold together)."""
+    if not PART_EXAMPLES:
+        return []
+    return [{"id": f"{r['id']}/{i}", "of": r["id"], "text": p, "label": NONE, "category": r["category"]}
+            for r in rows if r["label"] == NONE for i, p in enumerate(message_parts(r["text"])[1:], 1)]
+
+
+def most_serious(scores: np.ndarray, sizes: list[int]) -> np.ndarray:
+    """Each message's score, the highest of its parts' (the parts of all messages in order, ``sizes`` per message).
+
+    >>> most_serious(np.array([0.1, 0.7, 0.2, 0.4]), [3, 1])
+    array([0.7, 0.4])
+    """
+    return np.array([part.max() for part in np.split(scores, np.cumsum(sizes)[:-1])])
+
+
 def tune(model: dict, rows: list[dict], found: dict[str, np.ndarray], target_recall: float,
          max_false_alarm: float) -> dict:
-    """A candidate's thresholds chosen on dev (written into ``model``) and its dev figures."""
-    scores = Classifier.from_dict({**model, "thresholds": {CONCERN: 0.0, DISCLOSURE: 1.0}}).scores(found)
+    """A candidate's thresholds chosen on dev (written into ``model``) and its dev figures, both on the score the
+    product uses: the most serious part of each message (``found`` holds the features of every part)."""
+    part_scores = Classifier.from_dict({**model, "thresholds": {CONCERN: 0.0, DISCLOSURE: 1.0}}).scores(found)
+    scores = most_serious(part_scores, [len(message_parts(r["text"])) for r in rows])
     model["thresholds"] = thresholds(scores, [r["label"] for r in rows], target_recall, max_false_alarm)
     figs = figures(rows, [Classifier.from_dict(model).level(float(s)) for s in scores])
     del figs["confusion"]
@@ -178,8 +152,10 @@ def train(data_dir: Path = DATA_DIR, target_recall: float = 1.0, max_false_alarm
     from threadpoolctl import threadpool_limits
 
     parts = load_splits(data_dir)
-    rows, tfidf = parts["train"], fit_tfidf(parts["train"])
-    found = {name: features(parts[name], embed([r["text"] for r in parts[name]]), tfidf) for name in ("train", "dev")}
+    rows, tfidf = parts["train"] + part_examples(parts["train"]), fit_tfidf(parts["train"])
+    found = {"train": features(rows, embed([r["text"] for r in rows]), tfidf)}
+    pieces = [{"text": p} for r in parts["dev"] for p in message_parts(r["text"])]  # dev is scored part by part
+    found["dev"] = features(pieces, embed([p["text"] for p in pieces]), tfidf)
     targets = np.array([f"{r['label']}:{r['category']}" for r in rows])
     with threadpool_limits(1):  # one BLAS thread: many times faster here, as torch holds threads of its own
         folds = fold_features(rows, found["train"][EMBEDDING], targets)
@@ -191,6 +167,7 @@ def train(data_dir: Path = DATA_DIR, target_recall: float = 1.0, max_false_alarm
                                    -dev[v]["concern_notes_on_none"], dev[v]["disclosures_first"]))
     return {"embedding_model": BUNDLED_NAME, "variant": best, "thresholds": models[best]["thresholds"],
             "target_recall": target_recall, "max_false_alarm": max_false_alarm, "min_df": MIN_DF, "seed": SEED,
+            "part_examples": len(rows) - len(parts["train"]),
             "train_sha256": hashlib.sha256((data_dir / "train.jsonl").read_bytes()).hexdigest(),
             "sklearn_version": sklearn.__version__, "dev": dev, "rebuild": REBUILD,
             TFIDF: models[best][TFIDF], "parts": models[best]["parts"]}
@@ -211,7 +188,7 @@ def evaluation_report(split_name: str = "test", model_file: Path = MODEL_FILE,
                       data_dir: Path = DATA_DIR) -> tuple[dict, str]:
     """The shipped classifier on one split (test by default): its figures, and as Markdown with the confusion."""
     model, rows = load_classifier(model_file), load_splits(data_dir)[split_name]
-    figs = figures(rows, [model.level(float(s)) for s in model.scores(model.features([r["text"] for r in rows]))])
+    figs = figures(rows, [found.level for found in model.assess([r["text"] for r in rows])])
     head = (f"**Safeguarding classifier, {split_name} split** ({figs['messages']} messages): recall "
             f"{figs['recall']:.3f} (disclosure or concern caught), emergency message on study questions "
             f"{figs['emergency_false_alarm']:.1%}, concern note on study questions "
