@@ -16,7 +16,7 @@ from tutor.app.export import Downloads
 from tutor.app.review import ReviewTab
 from tutor.app.store import Store
 from tutor.guards.policy import load_policy
-from tutor.types import SAFEGUARDING, Answer, Done, Text
+from tutor.types import SAFEGUARDING, Answer, Done, Signpost, Text
 
 DISCLOSURE = "i'm 13 and my mum's boyfriend hits me with his belt when he's been drinking"
 UK = load_policy("uk")
@@ -24,11 +24,16 @@ LOCAL, REMOTE = Peer("127.0.0.1"), Peer("203.0.113.9")
 
 
 class SignpostingTutor:
-    """Streams the disclosure message, then the finished safeguarding answer, as the pipeline does."""
+    """Streams the signposting event, the disclosure message, then the finished safeguarding answer, as the
+    pipeline does."""
+
+    def __init__(self):
+        self.resources = self
 
     def stream(self, message, history, unit=None):
+        yield Signpost("disclosure", UK.disclosure, 0.97, message)
         yield Text(UK.disclosure)
-        yield Done(Answer(SAFEGUARDING, UK.disclosure, reason="safeguarding"))
+        yield Done(Answer(SAFEGUARDING, UK.disclosure, reason="safeguarding", signposting=UK.disclosure))
 
     def policy(self, unit):
         return UK

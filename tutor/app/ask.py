@@ -50,7 +50,7 @@ class AskTab:
         def step(shown_blocks: list[str]):  # a snapshot: Gradio serialises each yield, tests keep them all
             return "", list(chat), render.sources_panel(shown_blocks), session
 
-        yield step(blocks)
+        # nothing is shown before the stream's first event: a Signpost, when there is one, is queued for the lead first
         text = notice = direct = signpost = ""
         passages, answer, alerted = [], None, False
         try:
