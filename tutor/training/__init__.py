@@ -1,0 +1,1 @@
+"""Training data: harvesters that build datasets (outside the running tutor) from openly licensed sources."""
