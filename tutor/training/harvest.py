@@ -110,6 +110,7 @@ def ground(book, split, raw, sections, all_sections):
                      "answer": q["answer"], "answer_letter": q["answer_letter"], "mapped_by": q["mapped_by"],
                      "positives": loc["positives"], "match_rule": loc["match_rule"],
                      "span": loc["spans"][0] if loc["spans"] else None, "spans": loc["spans"],
+                     "matched_text": loc["matched_text"],
                      "overlap": loc["overlap"],
                      "hard_negative_sections": hard_negatives(q, words, sections, vocab),
                      "far_negative_sections": far_negatives(qid, book, all_sections)})

@@ -27,7 +27,18 @@ def stem(w):
 
 
 def content_words(text):
-    return {stem(w) for w in re.findall(r"[a-z0-9][a-z0-9'-]*", fold(text)) if len(w) > 2 and w not in STOPWORDS}
+    """Stemmed words of 3+ letters that are not stopwords (numbers and formulas are left to the verbatim rule)."""
+    return {stem(w) for w in re.findall(r"[a-z][a-z'-]*[a-z]", fold(text)) if len(w) > 2 and w not in STOPWORDS}
+
+
+def variants(answer):
+    """The answer, then without its parentheticals, then each "(or X)" / "(also X)" alternative it names."""
+    out = [answer]
+    bare = re.sub(r"\s*\([^()]*\)", "", answer).strip()
+    if bare and bare != answer:
+        out.append(bare)
+    out += [m.group(1).strip() for m in re.finditer(r"\((?:or|also|i\.e\.,?|e\.g\.,?)\s+([^()]+)\)", answer)]
+    return out
 
 
 def answer_pattern(answer):
@@ -64,15 +75,16 @@ def overlap_scores(answer, sentences):
 
 def locate(answer, sentences):
     """positives, rule ("verbatim" | "overlap" | "none"), spans and overlap scores of an answer in sentences."""
-    spans = verbatim_spans(answer, sentences)
-    if spans:
-        return {"positives": sorted({s[0] for s in spans}), "match_rule": "verbatim", "spans": spans,
-                "overlap": []}
+    for text in variants(answer):
+        spans = verbatim_spans(text, sentences)
+        if spans:
+            return {"positives": sorted({s[0] for s in spans}), "match_rule": "verbatim", "spans": spans,
+                    "overlap": [], "matched_text": text}
     scored = overlap_scores(answer, sentences)
     if scored:
         return {"positives": sorted(i for i, _ in scored), "match_rule": "overlap", "spans": [],
-                "overlap": [[i, sc] for i, sc in scored]}
-    return {"positives": [], "match_rule": "none", "spans": [], "overlap": []}
+                "overlap": [[i, sc] for i, sc in scored], "matched_text": None}
+    return {"positives": [], "match_rule": "none", "spans": [], "overlap": [], "matched_text": None}
 
 
 def holds_answer(answer, sentences):
