@@ -105,7 +105,7 @@ def test_positives_spans_and_negatives(mirror, tmp_path):
     assert q2["hard_negative_sections"] == [["tiny-a", "m1"]]
     assert metas[0]["counts"] == {"sections": 2, "questions": 2, "grounded": 2, "overlap_only": 0}
     assert metas[0]["skipped_exercises"] == {"no answer key": 1}
-    assert metas[0]["later_license_change"]["first_parent_change"]["subject"] == "change licence"
+    assert metas[0]["later_license_change"]["first_parent_change"]["_subject"] == "change licence"
     assert metas[0]["commit"]["commit"] == sha
 
 

@@ -44,7 +44,7 @@ def variants(answer):
 def answer_pattern(answer):
     """A case-insensitive, whitespace-tolerant pattern for the answer as whole words; None if too slight."""
     core = fold(answer).strip().rstrip(".;:,!?").strip().strip("\"'").strip()
-    if len(core) < 3 or not content_words(core):
+    if len(core) < 3 or not any(len(t) > 1 and t not in STOPWORDS for t in re.findall(r"[a-z0-9]+", core)):
         return None
     body = r"\s+".join(re.escape(t) for t in core.split())
     left = r"(?<![a-z0-9])" if core[0].isalnum() else ""

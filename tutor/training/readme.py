@@ -31,7 +31,7 @@ least one verbatim positive.
 
 
 def _commit(c):
-    return f"`{c['commit']}` ({c['date']}, \"{c['subject']}\")" if c else "none"
+    return f"`{c['commit']}` ({c['date']}, \"{c['_subject']}\")" if c else "none"
 
 
 def _change_lines(ch):

@@ -45,7 +45,7 @@ class GitBook:
     def commit_info(self, commit=None):
         line = self.git("log", "-1", "--format=%H%x09%ad%x09%s", "--date=short", commit or self.commit).strip()
         sha, date, subject = line.split("\t", 2)
-        return {"commit": sha, "date": date, "subject": subject}
+        return {"commit": sha, "date": date, "_subject": subject}   # "_": README only, not books.json
 
 
 def licence_evidence(book, collection, commit=None):
