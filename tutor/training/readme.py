@@ -42,7 +42,8 @@ def _change_lines(ch):
     if ch.get("license_file_changed_in"):
         lines.append(f"- LICENSE replaced in {_commit(ch['license_file_changed_in'])}.")
     if ch.get("metadata_changed_in"):
-        lines.append(f"- Collection `md:license` changed in {_commit(ch['metadata_changed_in'])}.")
+        lines.append(f"- The collection file's `md:license` line first changed (or the file was renamed or removed) "
+                     f"in {_commit(ch['metadata_changed_in'])}.")
     return lines
 
 
