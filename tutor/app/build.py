@@ -26,6 +26,7 @@ from ..settings import PROJECT_ROOT, Settings
 from . import render
 from .ask import AskTab
 from .auth import ReviewGate, check_exposure
+from ..learners.schedule import Deck
 from .course import ALL, Course
 from .export import Downloads
 from .export import export_path as default_export_path
@@ -48,7 +49,8 @@ class TutorApp:
         self.store = store or Store.from_settings(settings)  # writes in the background: answers never wait on it
         self.course = Course(self.tutor.retriever.index)
         self.ask = AskTab(self.tutor, self.store, settings.max_question_chars)
-        self.practise = PractiseTab(lambda unit: self.course.aids(unit).items)
+        self.deck = Deck(settings.db)  # every learner's practice cards, beside the chat log
+        self.practise = PractiseTab(lambda unit: self.course.aids(unit).items, self.deck)
         gate = ReviewGate(settings.review_password, settings.host)
         self.downloads = Downloads(export_path or default_export_path(settings.db), gate)
         self.review = ReviewTab(self.store, gate, self.downloads)
@@ -65,12 +67,12 @@ class TutorApp:
         return self.practise.add_model_items(self.tutor.retriever.index.chunks_of(unit or None), complete,
                                              self.settings.quiz_model_items, unit)
 
-    def switch_unit(self, unit: str):
+    def switch_unit(self, unit: str, quiz: dict | None = None, request: gr.Request = None):
         """The unit picker: that unit's starter questions, glossary, attribution and quiz."""
         aids = self.course.aids(unit or ALL)
         about = render.about_html(self.course.title(unit), aids.attribution)
         return (gr.Dataset(samples=[[q] for q in aids.starters]), render.glossary_html(aids.glossary), about,
-                *self.practise.switch(unit or ALL))
+                *self.practise.switch(unit or ALL, quiz, request))
 
 
 def build_app(settings: Settings, tutor: Tutor | None = None, store: Store | None = None,
@@ -89,7 +91,7 @@ def build_app(settings: Settings, tutor: Tutor | None = None, store: Store | Non
                 quiz = h.practise.build()
             with gr.Tab("Review", id="review") as review:
                 build_review(h.review, review)
-        unit.change(h.switch_unit, [unit], [starters, glossary_box, about, *quiz], api_visibility="private")
+        unit.change(h.switch_unit, [unit, quiz[-1]], [starters, glossary_box, about, *quiz], api_visibility="private")
     return app
 
 
