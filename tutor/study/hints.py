@@ -1,0 +1,101 @@
+""""Help me work it out": hints from an answered question instead of the answer, then the learner's own try.
+
+- Hint 1, where to look: the unit (and section, when the citation knows it) and the cited passage with the
+  answering sentences left out, and any other sentence containing the key span left out too.
+- Hint 2: the answering sentence with its key span blanked.
+- The key span: the checked direct answer (``Answer.direct``) when there is one and it is words of the sentence;
+  else the sentence's best quiz candidate (``items.candidates``: a number, then a name or term); else its rarest
+  content word (lowest word frequency, ``zipf``; four letters or more).
+- The learner's try is checked like a quiz answer (``checking``: case, small typos, number words); the full answer
+  is shown only after a try or on request.
+
+>>> hide_key("The review found failings in twelve services.", "twelve")
+'The review found failings in _____ services.'
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Callable
+
+from ..text import content_words, squash, zipf
+from ..text.sentences import sentences
+from .checking import check, normalise
+from .items import BLANK, QuizItem, candidates
+
+_MARKER = re.compile(r"\s*\[\d+\]")
+
+
+@dataclass(frozen=True)
+class Hints:
+    where: str  # "unit › section" (the unit alone when the section is not known)
+    passage: str  # hint 1: the cited passage without the answering sentences or any naming the key span
+    blanked: str  # hint 2: the answering sentence with the key span blanked
+    key: str  # the key span (never shown before a try or a request)
+    sentence: str  # the answering sentence, whole (the full answer)
+    item: QuizItem  # the key span as a quiz item, so a try is checked like a quiz answer
+
+    def hint_texts(self) -> tuple[str, str]:
+        """What the learner sees before trying: hint 1 (place and passage) and hint 2."""
+        return f"{self.where}\n{self.passage}", self.blanked
+
+    def attempt(self, response: str):
+        """Check the learner's try: a ``checking.Result``."""
+        return check(self.item, response)
+
+
+def hide_key(sentence: str, key: str) -> str:
+    """Every occurrence of the key span blanked, whatever its case."""
+    return re.sub(re.escape(key), BLANK, sentence, flags=re.IGNORECASE)
+
+
+def mentions(sentence: str, key: str) -> bool:
+    """Whether a sentence names the key span, as words or as a number in either form ("12" / "twelve")."""
+    return f" {normalise(key)} " in f" {normalise(sentence)} "
+
+
+def key_span(sentence: str, direct: str = "") -> tuple[str, str]:
+    """(key span, kind) of an answering sentence: see the module docstring for the order."""
+    direct = _MARKER.sub("", direct or "").strip()
+    if direct and direct.lower() in sentence.lower() and normalise(direct) != normalise(sentence):
+        return sentence[sentence.lower().index(direct.lower()):][:len(direct)], "direct"
+    found = candidates(sentence)
+    if found:
+        return found[0][0], found[0][2]
+    words = [w for w in dict.fromkeys(content_words(sentence)) if len(w) >= 4]
+    if not words:
+        return "", ""
+    rare = min(words, key=lambda w: (zipf(w), -len(w)))
+    match = re.search(rf"\b{re.escape(rare)}\b", sentence, flags=re.IGNORECASE)
+    return (match.group(), "word") if match else ("", "")
+
+
+def _same(a: str, b: str) -> bool:
+    x, y = squash(a), squash(b)
+    return bool(x and y) and (x in y or y in x)
+
+
+def hints_for(answer, unit_title: Callable[[str], str] = lambda slug: slug) -> Hints | None:
+    """Hints for an answered, on-question ``Answer``; None when there is nothing to hint at (declined,
+    safeguarding, only the closest passages, or no cited sentence with a key span)."""
+    if answer.status != "answered" or not answer.on_question or not answer.sentences:
+        return None
+    first = next((s for s in answer.sentences if s.citations), None)
+    cited = {c.n: c for c in answer.citations}
+    if first is None or first.citations[0] not in cited:
+        return None
+    citation = cited[first.citations[0]]
+    sentence = _MARKER.sub("", first.evidence or first.text).strip()
+    key, kind = key_span(sentence, answer.direct)
+    if not key:
+        return None
+    answering = [_MARKER.sub("", s.evidence or s.text) for s in answer.sentences]
+    kept = [p for p in sentences(citation.display or citation.text)
+            if not mentions(p, key) and not any(_same(p, a) for a in answering)]
+    section = getattr(citation, "section", "") or ""
+    where = " › ".join(x for x in (unit_title(citation.unit), section) if x)
+    start = sentence.lower().index(key.lower())
+    item = QuizItem(citation.chunk_id, sentence, key, kind, start, citation.source, citation.paragraph,
+                    citation.start, citation.end, citation.display or citation.text, citation.text, unit=citation.unit)
+    return Hints(where, " ".join(kept), hide_key(sentence, key), key, sentence, item)
