@@ -19,10 +19,10 @@ def answer(direct: str = "", status: str = "answered", on_question: bool = True)
 
 
 def test_hint_one_leaves_out_the_answering_sentence_and_any_naming_the_key():
-    hints = hints_for(answer(), unit_title=lambda slug: "The Harbour")
+    hints = hints_for(answer(), "What did the board approve?", unit_title=lambda slug: "The Harbour")
     assert hints.key == "eleven" and hints.where == "The Harbour"
     assert hints.passage == "The harbour board met in the spring. Dockers welcomed the change."
-    assert hints.blanked == "It approved a budget for _____ new cranes."
+    assert hints.blanked == "It approved a b_____ for _____ n__ c_____."
     assert not any(mentions(text, "11") for text in hints.hint_texts())
 
 

@@ -53,7 +53,7 @@ def count(tutor, split: str = "all", unit: str | None = None) -> list[HintCount]
                 continue
             tally.cases += 1
             answer = tutor.ask(case["question"], case.get("history") or [], unit=cs.unit)
-            hints = hints_for(answer)
+            hints = hints_for(answer, case["question"])
             if hints is None:
                 continue
             tally.available += 1

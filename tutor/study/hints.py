@@ -2,15 +2,19 @@
 
 - Hint 1, where to look: the unit (and section, when the citation knows it) and the cited passage with the
   answering sentences left out, and any other sentence containing the key span left out too.
-- Hint 2: the answering sentence with its key span blanked.
+- Hint 2: the answering sentence with its key span blanked, and its other words that the question does not use
+  cut to their first letter ("t____"): those words are often the rest of the answer, and would give it away.
 - The key span: the checked direct answer (``Answer.direct``) when there is one and it is words of the sentence;
-  else the sentence's best quiz candidate (``items.candidates``: a number, then a name or term); else its rarest
-  content word (lowest word frequency, ``zipf``; four letters or more).
+  else the sentence's best quiz candidate (``items.candidates``) that the question does not already state, one of
+  the kind the question asks for first (a number for "how many"); else its rarest content word not in the question
+  (lowest word frequency, ``zipf``; four letters or more).
 - The learner's try is checked like a quiz answer (``checking``: case, small typos, number words); the full answer
   is shown only after a try or on request.
 
 >>> hide_key("The review found failings in twelve services.", "twelve")
 'The review found failings in _____ services.'
+>>> initials("The review found failings in _____ services.", "Which failings did the review find?")
+'The review f____ failings in _____ s_______.'
 """
 
 from __future__ import annotations
@@ -19,7 +23,8 @@ import re
 from dataclasses import dataclass
 from typing import Callable
 
-from ..text import content_words, squash, zipf
+from ..text import STOPWORDS, content_words, squash, stem, words, zipf
+from ..text.kinds import asked_kinds
 from ..text.sentences import sentences
 from .checking import check, normalise
 from .items import BLANK, QuizItem, candidates
@@ -55,18 +60,36 @@ def mentions(sentence: str, key: str) -> bool:
     return f" {normalise(key)} " in f" {normalise(sentence)} "
 
 
-def key_span(sentence: str, direct: str = "") -> tuple[str, str]:
+def _stems(text: str) -> set[str]:
+    return {stem(w) for w in words(text)}
+
+
+def initials(text: str, question: str) -> str:
+    """Words the question does not use cut to their first letter; numbers blanked; stop words and blanks kept."""
+    asked = _stems(question)
+
+    def cut(m: re.Match) -> str:
+        word = m.group()
+        if word == BLANK or word.lower() in STOPWORDS or stem(word.lower()) in asked:
+            return word
+        return "_" * len(word) if word[0].isdigit() else word[0] + "_" * (len(word) - 1)
+    return re.sub(r"_____|[A-Za-z0-9][\w'’-]*", cut, text)
+
+
+def key_span(sentence: str, direct: str = "", question: str = "") -> tuple[str, str]:
     """(key span, kind) of an answering sentence: see the module docstring for the order."""
     direct = _MARKER.sub("", direct or "").strip()
     if direct and direct.lower() in sentence.lower() and normalise(direct) != normalise(sentence):
         return sentence[sentence.lower().index(direct.lower()):][:len(direct)], "direct"
-    found = candidates(sentence)
+    asked, kinds = _stems(question), asked_kinds(question)
+    found = [c for c in candidates(sentence) if not _stems(c[0]) <= asked]
+    found.sort(key=lambda c: 0 if (c[2] == "number") == ("number" in kinds or "year" in kinds) else 1)
     if found:
         return found[0][0], found[0][2]
-    words = [w for w in dict.fromkeys(content_words(sentence)) if len(w) >= 4]
-    if not words:
+    new = [w for w in dict.fromkeys(content_words(sentence)) if len(w) >= 4 and stem(w) not in asked]
+    if not new:
         return "", ""
-    rare = min(words, key=lambda w: (zipf(w), -len(w)))
+    rare = min(new, key=lambda w: (zipf(w), -len(w)))
     match = re.search(rf"\b{re.escape(rare)}\b", sentence, flags=re.IGNORECASE)
     return (match.group(), "word") if match else ("", "")
 
@@ -76,9 +99,9 @@ def _same(a: str, b: str) -> bool:
     return bool(x and y) and (x in y or y in x)
 
 
-def hints_for(answer, unit_title: Callable[[str], str] = lambda slug: slug) -> Hints | None:
-    """Hints for an answered, on-question ``Answer``; None when there is nothing to hint at (declined,
-    safeguarding, only the closest passages, or no cited sentence with a key span)."""
+def hints_for(answer, question: str = "", unit_title: Callable[[str], str] = lambda slug: slug) -> Hints | None:
+    """Hints for an answered, on-question ``Answer`` to ``question``; None when there is nothing to hint at
+    (declined, safeguarding, only the closest passages, or no cited sentence with a key span)."""
     if answer.status != "answered" or not answer.on_question or not answer.sentences:
         return None
     first = next((s for s in answer.sentences if s.citations), None)
@@ -87,7 +110,7 @@ def hints_for(answer, unit_title: Callable[[str], str] = lambda slug: slug) -> H
         return None
     citation = cited[first.citations[0]]
     sentence = _MARKER.sub("", first.evidence or first.text).strip()
-    key, kind = key_span(sentence, answer.direct)
+    key, kind = key_span(sentence, answer.direct, question)
     if not key:
         return None
     answering = [_MARKER.sub("", s.evidence or s.text) for s in answer.sentences]
@@ -98,4 +121,4 @@ def hints_for(answer, unit_title: Callable[[str], str] = lambda slug: slug) -> H
     start = sentence.lower().index(key.lower())
     item = QuizItem(citation.chunk_id, sentence, key, kind, start, citation.source, citation.paragraph,
                     citation.start, citation.end, citation.display or citation.text, citation.text, unit=citation.unit)
-    return Hints(where, " ".join(kept), hide_key(sentence, key), key, sentence, item)
+    return Hints(where, " ".join(kept), initials(hide_key(sentence, key), question), key, sentence, item)
