@@ -3,6 +3,8 @@
 - *available*: cases that got hints (an answered, on-question answer with a key span), and
 - *leaked*: cases whose hint 1 or hint 2 contains one of the case's key facts (any ``|`` alternative), the key
   span, or the key span's number in the other form (digits <-> number words). Aim: leakage 0, available >= 90%.
+- *leaked beyond the question*: the same, except a key fact the question itself states ("Why ... sixty times?"
+  with the key fact "sixty"): the hint repeats the learner's own words there, it gives nothing away.
 
 Only aggregate figures leave this module for gate cases (``case_ids`` of leaked cases is filled for dev only).
 ``tutor eval --hints [--split dev|gate|all] [--unit SLUG]`` prints them.
@@ -24,6 +26,7 @@ class HintCount:
     cases: int = 0
     available: int = 0
     leaked: int = 0
+    leaked_beyond: int = 0  # not counting key facts the question itself states
     case_ids: list[str] = field(default_factory=list)  # leaked dev cases (never gate ones)
 
     @property
@@ -31,15 +34,16 @@ class HintCount:
         return self.available / self.cases if self.cases else 0.0
 
 
-def leaks(hints: Hints, key_facts: list[str]) -> bool:
-    """Whether hint 1 or 2 gives away a key fact, the key span or its number."""
+def leaks(hints: Hints, key_facts: list[str], question: str = "") -> bool:
+    """Whether hint 1 or 2 gives away a key fact, the key span or its number; with ``question``, key facts the
+    question states do not count."""
+    asked = f" {normalise(question)} "
+    alternatives = [normalise(alt) for fact in key_facts for alt in fact.lower().split("|")]
+    alternatives = [a for a in alternatives if a and f" {a} " not in asked]
     for text in hints.hint_texts():
         said = f" {normalise(text)} "
-        if mentions(text, hints.key):
+        if mentions(text, hints.key) or any(f" {a} " in said for a in alternatives):
             return True
-        for fact in key_facts:
-            if any(normalise(alt) and f" {normalise(alt)} " in said for alt in fact.lower().split("|")):
-                return True
     return False
 
 
@@ -57,6 +61,7 @@ def count(tutor, split: str = "all", unit: str | None = None) -> list[HintCount]
             if hints is None:
                 continue
             tally.available += 1
+            tally.leaked_beyond += leaks(hints, case.get("key_facts") or [], case["question"])
             if leaks(hints, case.get("key_facts") or []):
                 tally.leaked += 1
                 if cs.split == "dev":
@@ -66,9 +71,11 @@ def count(tutor, split: str = "all", unit: str | None = None) -> list[HintCount]
 
 
 def table(counts: list[HintCount]) -> str:
-    rows = ["| unit | split | answerable | hints available | leaked |", "|---|---|---|---|---|"]
+    rows = ["| unit | split | answerable | hints available | leaked | leaked beyond the question |",
+            "|---|---|---|---|---|---|"]
     for c in counts + [_total(counts)]:
-        rows.append(f"| {c.unit} | {c.split} | {c.cases} | {c.available} ({c.available_share:.0%}) | {c.leaked} |")
+        rows.append(f"| {c.unit} | {c.split} | {c.cases} | {c.available} ({c.available_share:.0%}) | {c.leaked} | "
+                    f"{c.leaked_beyond} |")
     return "\n".join(rows)
 
 
@@ -77,6 +84,7 @@ def _total(counts: list[HintCount]) -> HintCount:
     for c in counts:
         total.cases, total.available, total.leaked = (total.cases + c.cases, total.available + c.available,
                                                       total.leaked + c.leaked)
+        total.leaked_beyond += c.leaked_beyond
     return total
 
 
