@@ -404,3 +404,31 @@ def test_a_long_conversation_keeps_the_session_and_the_page_bounded(make_app):
     assert len(session["questions"]) == KEEP_QUESTIONS and panel.count('class="turn"') == KEEP_BLOCKS
     assert f'id="turn-{session["turn"]}"' in panel  # the current answer's passages are always there
     assert max(sizes[-10:]) < 1.3 * min(sizes[-10:])  # no longer growing with every turn
+
+
+# ---- Help me work it out --------------------------------------------------------------------------------------
+def test_help_shows_hints_not_the_answer_until_the_learner_tries(make_app):
+    app = make_app()
+    flow = app.ask.help
+    box, chat, panel, session, state, shown = flow.start("Who chaired the inquiry into Victoria Climbie's death?",
+                                                         [], None)
+    hint = content(chat)
+    assert state is not None and shown["visible"] and 'class="hint hint-1"' in hint
+    assert "Laming" not in hint and 'class="answer' not in hint and 'class="passage' not in panel
+    chat, state = flow.more(chat, state)
+    assert 'class="hint hint-2"' in content(chat) and "Laming" not in content(chat)
+    box, chat, panel, state, shown = flow.attempt("lord lamin", chat, session, state)
+    assert "Right: you worked it out" in content(chat) and "Laming" in content(chat)
+    assert 'class="passage' in panel and state is None and not shown["visible"]
+    assert app.store.chats()[0]["question"].startswith("Who chaired")
+
+
+def test_help_reveals_on_request_and_answers_what_it_cannot_hint(make_app):
+    app = make_app()
+    flow = app.ask.help
+    *_, chat, panel, session, state, shown = flow.start("What is a serious case review?", [], None)
+    assert state is not None
+    _, chat, panel, state, _ = flow.reveal(chat, session, state)
+    assert 'class="answer answered' in content(chat) and state is None
+    *_, chat, panel, session, state, shown = flow.start("What is the capital of France?", chat, session)
+    assert state is None and 'class="answer declined"' in content(chat) and not shown["visible"]

@@ -26,9 +26,11 @@ from ..settings import PROJECT_ROOT, Settings
 from . import render
 from .ask import AskTab
 from .auth import ReviewGate, check_exposure
+from ..learners.accounts import Accounts
 from ..learners.schedule import Deck
 from .course import ALL, Course
 from .export import Downloads
+from .helpme import HelpFlow
 from .export import export_path as default_export_path
 from .practise import PractiseTab
 from .review import ReviewTab
@@ -49,6 +51,7 @@ class TutorApp:
         self.store = store or Store.from_settings(settings)  # writes in the background: answers never wait on it
         self.course = Course(self.tutor.retriever.index)
         self.ask = AskTab(self.tutor, self.store, settings.max_question_chars)
+        self.ask.help = HelpFlow(self.ask, self.course.title)
         self.deck = Deck(settings.db)  # every learner's practice cards, beside the chat log
         self.practise = PractiseTab(lambda unit: self.course.aids(unit).items, self.deck)
         gate = ReviewGate(settings.review_password, settings.host)
@@ -149,9 +152,12 @@ def _server(settings: Settings, app: gr.Blocks):
 
     server_app = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
     app.handlers.downloads.mount(server_app)  # before Gradio, whose mount at "/" would catch the path
+    # TUTOR_SIGN_IN=1: Gradio's login page, checked against the learner accounts (bcrypt) in TUTOR_DB.
+    auth = Accounts(settings.db).verify if settings.sign_in else None
     gr.mount_gradio_app(server_app, app, path="/", server_name=settings.host, server_port=settings.port,
                         show_error=False, css=render.CSS, head=render.HEAD, allowed_paths=[],
-                        blocked_paths=private_paths(settings))
+                        blocked_paths=private_paths(settings), auth=auth,
+                        auth_message="Sign in with the name and password your tutor gave you." if auth else None)
     gradio_app = server_app.routes[-1].app  # the Mount just added
     # proxy_headers off: request.client.host is the socket peer, which ReviewGate trusts and a header cannot fake.
     return Server(uvicorn.Config(server_app, log_level="warning", access_log=False, proxy_headers=False,
