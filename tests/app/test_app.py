@@ -432,3 +432,36 @@ def test_help_reveals_on_request_and_answers_what_it_cannot_hint(make_app):
     assert 'class="answer answered' in content(chat) and state is None
     *_, chat, panel, session, state, shown = flow.start("What is the capital of France?", chat, session)
     assert state is None and 'class="answer declined"' in content(chat) and not shown["visible"]
+
+
+# ---- Progress and the tutors' views -------------------------------------------------------------------------------
+def test_progress_after_practice_and_the_class_view_for_tutors_only(make_app):
+    app = make_app()
+    state = app.practise.new_quiz(SLUG)
+    app.practise.check("not the answer at all", state)  # wrong: Again
+    text, chart, csv = app.progress.mine(SLUG, state)
+    assert "**cards:** 1" in text and "**due now:** 0" in text and len(chart) == 1 and csv.endswith("progress.csv")
+    assert chart["recall"].iloc[0] >= 0
+    table, csv = app.progress.whole_class(SLUG, None, LOCAL)
+    assert list(table["learner"]) == [state["id"]] and table["cards"].iloc[0] == 1
+    with pytest.raises(gr.Error):
+        app.progress.whole_class(SLUG, None, REMOTE)
+    with pytest.raises(gr.Error):
+        app.progress.unanswered(SLUG, None, REMOTE)
+
+
+def test_a_wrong_answer_comes_back_due_before_new_cards(make_app):
+    from datetime import timedelta
+
+    app = make_app()
+    state = app.practise.new_quiz(SLUG)
+    first = app.practise.items(SLUG)[0]
+    feedback, _, state = app.practise.check("not the answer at all", state)
+    assert 'class="cited-passage"' in feedback  # the whole passage after a wrong answer
+    card, *_, state = app.practise.next(state)
+    assert state["index"] == 1 and "Due for review" not in card
+    clock = app.deck.clock
+    app.deck.clock = lambda: clock() + timedelta(minutes=5)
+    card, *_, state = app.practise.next(state)
+    assert state["index"] == 0 and "Due for review" in card
+    assert render.escape(first.prompt.split("_____")[1][:20]) in card

@@ -33,6 +33,7 @@ from .export import Downloads
 from .helpme import HelpFlow
 from .export import export_path as default_export_path
 from .practise import PractiseTab
+from .progress_tab import ProgressTab
 from .review import ReviewTab
 from .review_ui import build_review
 from .store import Store
@@ -57,6 +58,7 @@ class TutorApp:
         gate = ReviewGate(settings.review_password, settings.host)
         self.downloads = Downloads(export_path or default_export_path(settings.db), gate)
         self.review = ReviewTab(self.store, gate, self.downloads)
+        self.progress = ProgressTab(settings.db, self.review, self.tutor.retriever.index.embedder.embed_documents)
         if settings.hosted_configured and settings.quiz_model_items > 0:
             threading.Thread(target=self.add_model_items, name="quiz-items", daemon=True).start()
 
@@ -92,8 +94,11 @@ def build_app(settings: Settings, tutor: Tutor | None = None, store: Store | Non
                 starters, glossary_box = h.ask.build(unit, aids.starters, render.glossary_html(aids.glossary))
             with gr.Tab("Practise", id="practise"):
                 quiz = h.practise.build()
+            with gr.Tab("Progress", id="progress") as progress:
+                h.progress.build(unit, quiz[-1])
+            progress.select(**h.progress.refresh)
             with gr.Tab("Review", id="review") as review:
-                build_review(h.review, review)
+                build_review(h.review, review, lambda token: h.progress.build_tutor(unit, token))
         unit.change(h.switch_unit, [unit, quiz[-1]], [starters, glossary_box, about, *quiz], api_visibility="private")
     return app
 
