@@ -15,6 +15,7 @@ from ..learners import progress
 from ..learners.accounts import learner_of
 from ..learners.unanswered import groups
 from .review import PRIVATE
+from .store import SETTLE_SECONDS
 
 COLUMNS = ["section", "cards", "due", "recall", "reviews"]
 
@@ -46,12 +47,14 @@ class ProgressTab:
     def whole_class(self, unit: str, token: str | None, request: gr.Request):
         """(table, CSV file) of every learner in ``unit``; tutors only."""
         self.review.require(token, request)
+        self.review.store.flush(SETTLE_SECONDS)  # questions this process just queued count too
         rows = progress.class_view(self.db, unit or "")
         return pd.DataFrame(rows), _csv(rows, "class-progress.csv")
 
     def unanswered(self, unit: str, token: str | None, request: gr.Request):
         """(table, CSV file) of unanswered questions grouped by meaning; tutors only."""
         self.review.require(token, request)
+        self.review.store.flush(SETTLE_SECONDS)
         rows = groups(self.db, self.embed, unit or None)
         return pd.DataFrame(rows, columns=["unit", "questions", "examples", "first", "last"]), _csv(rows, "unanswered.csv")
 
