@@ -26,3 +26,9 @@ def test_declined_and_closest_passage_questions_grouped_and_disclosures_never_sh
     assert sum(g["questions"] for g in found) == 4 and found[0]["questions"] == 2
     assert "lighthouse" in found[0]["examples"] and found[0]["unit"] == "u1"
     assert not any("hurts" in g["examples"] or "cranes" in g["examples"] for g in found)
+    import sqlite3
+
+    stored = sqlite3.connect(tmp_path / "t.sqlite3").execute("SELECT COUNT(*) FROM question_vectors").fetchone()[0]
+    assert stored == 4 and groups(tmp_path / "t.sqlite3", lambda texts: 1 / 0) == found  # read back, not re-embedded
+    store.purge(session="s1")
+    assert sqlite3.connect(tmp_path / "t.sqlite3").execute("SELECT COUNT(*) FROM question_vectors").fetchone()[0] == 0

@@ -68,6 +68,10 @@ CREATE TABLE IF NOT EXISTS card_reviews (
 );
 CREATE INDEX IF NOT EXISTS card_reviews_learner ON card_reviews (learner, unit);
 CREATE INDEX IF NOT EXISTS chats_learner ON chats (learner, unit);
+CREATE TABLE IF NOT EXISTS question_vectors (  -- embeddings of unanswered questions, so the tutors' view is quick
+    question TEXT PRIMARY KEY,
+    vector BLOB NOT NULL            -- float32, unit length
+);
 """
 _ADDED = {"reason": "TEXT NOT NULL DEFAULT ''", "learner": "TEXT NOT NULL DEFAULT ''",
           "unit": "TEXT NOT NULL DEFAULT ''", "on_question": "INTEGER NOT NULL DEFAULT 1"}
@@ -113,4 +117,6 @@ def purge(conn: sqlite3.Connection, before: str | None = None, learner: str | No
             where.append(("session = ?" if table == "chats" else f"{who} = ?", session))
         deleted[table] = conn.execute(f"DELETE FROM {table} WHERE " + " AND ".join(c for c, _ in where),
                                       [v for _, v in where]).rowcount if where else 0
+    # a question's embedding goes with the last logged answer that asked it
+    conn.execute("DELETE FROM question_vectors WHERE question NOT IN (SELECT question FROM chats)")
     return deleted
