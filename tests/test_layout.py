@@ -8,7 +8,7 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parent.parent / "tutor"
 SOURCES = sorted(PACKAGE.rglob("*.py"))
-STAGES = {"text", "ingest", "retrieval", "guards", "answering", "grounding", "study", "app", "evals", "bench",
+STAGES = {"text", "ingest", "retrieval", "guards", "answering", "grounding", "study", "learners", "app", "evals", "bench",
           "training", "alerts"}
 TOP = {"__init__.py", "__main__.py", "cli.py", "settings.py", "errors.py", "pipeline.py", "question.py", "types.py",
        "plugins.py", "artefacts.py", "resources.py", "reading.py"}

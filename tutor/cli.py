@@ -1,11 +1,10 @@
-"""Command line: ``tutor ingest | status | ask | eval | bench | serve | logs purge``. Errors print one line, never a
+"""Command line: ``tutor ingest | status | ask | eval | bench | serve | logs purge | learners ...``. Errors print one line, never a
 traceback (``-v`` shows it for an unexpected one); with ``--json`` they print ``{"status": "error", "message": ...}``.
 """
 
 from __future__ import annotations
 
 import argparse
-import datetime
 import json
 import logging
 import os
@@ -80,6 +79,10 @@ def cmd_ask(args) -> int:
 
 
 def cmd_eval(args) -> int:
+    if args.hints:
+        from .evals.hints import main as hints_main
+
+        return hints_main(args, _settings(args))
     from .evals.formats import main as formats_main
     from .evals.run import main as eval_main
 
@@ -96,36 +99,6 @@ def cmd_serve(args) -> int:
     from .app.build import serve
 
     serve(_settings(args, host=args.host, port=args.port))
-    return 0
-
-
-def cmd_logs_purge(args) -> int:
-    """Delete logged answers (and reviews) by date and/or session, else past TUTOR_LOG_DAYS; alerts by age only."""
-    from .app.export import export_path
-    from .alerts import AlertQueue
-    from .app.store import Store, utc_now
-
-    settings = _settings(args)
-    before = args.before
-    if before:
-        try:
-            before = datetime.date.fromisoformat(before).isoformat()
-        except ValueError:
-            raise TutorError(f"--before must be a date like 2026-01-31; got {args.before!r}.") from None
-    what = "" if before or args.session else f" older than {settings.log_days} days (TUTOR_LOG_DAYS)"
-    before = before or (None if args.session else utc_now(days_ago=settings.log_days))
-    deleted = Store(settings.db).purge(before=before, session=args.session) if settings.db.exists() else 0
-    alerts = AlertQueue(settings.db).purge(settings.alert_days) if settings.db.exists() else 0
-    stale = export_path(settings.db)
-    removed = bool(deleted) and stale.exists()
-    if removed:
-        stale.unlink()  # it may hold the deleted answers
-    if args.json:
-        print(json.dumps({"status": "ok", "deleted": deleted, "alerts_deleted": alerts, "db": str(settings.db)}))
-    else:
-        print(f"Deleted {deleted} logged answer{'s' * (deleted != 1)} (and their reviews){what} from {settings.db}"
-              + (f"; removed the old export {stale}." if removed else ".")
-              + f" Deleted {alerts} safeguarding alert(s) older than {settings.alert_days} days (TUTOR_ALERT_DAYS).")
     return 0
 
 
@@ -174,6 +147,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--compare", action="store_true", help="also run the naive baseline and other configurations")
     p.add_argument("--with-local", action="store_true", help="with --compare: also the local model (slow)")
     p.add_argument("--formats", nargs="?", const="pdf,docx,html", help="the cases per format: text vs pdf,docx,html")
+    p.add_argument("--hints", action="store_true", help="only the hints' answer leakage and availability")
     p.add_argument("--index")
     p.set_defaults(func=cmd_eval)
 
@@ -187,21 +161,16 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _app_parsers(sub) -> None:
-    """``serve`` and ``logs purge``: the web app and its chat log."""
+    """``serve``, ``logs purge`` and ``learners``: the web app and what it stores."""
     p = sub.add_parser("serve", help="start the web app")
     p.add_argument("--host")
     p.add_argument("--port", type=int)
     p.add_argument("--index")
     p.set_defaults(func=cmd_serve)
 
-    logs = sub.add_parser("logs", help="the chat log (TUTOR_DB)").add_subparsers(dest="action", required=True)
-    p = logs.add_parser("purge", help="delete logged answers and their reviews, and say how many",
-                        description="Delete logged answers (and their reviews). With neither option: those older "
-                                    "than TUTOR_LOG_DAYS (the app also does this at start and once a day).")
-    p.add_argument("--before", metavar="YYYY-MM-DD", help="those logged before this date (UTC)")
-    p.add_argument("--session", metavar="ID", help="those of one browser session")
-    p.add_argument("--json", action="store_true")
-    p.set_defaults(func=cmd_logs_purge)
+    from .learners.cli import add_parsers
+
+    add_parsers(sub, _settings)  # logs purge, learners add|import|list|remove
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -89,7 +89,8 @@ class Settings:
     # Password for the Review tab; empty means no password (then only a browser on this machine may review, and
     # the app refuses to listen beyond loopback).
     review_password: str = ""
-    # Days chat logs (and their reviews) are kept: older ones are deleted at app start and once a day.
+    # Days chat logs (and their reviews), learners' practice cards and card reviews are kept: older ones are
+    # deleted at app start and once a day.
     log_days: int = 90
     # Days safeguarding alerts (the DSL's queue in TUTOR_DB) are kept; purged like the chat log and by `logs purge`.
     alert_days: int = 365
@@ -99,6 +100,8 @@ class Settings:
     smtp_url: str = ""
     # A URL that receives each alert as a JSON POST (a college's safeguarding system); empty: none.
     dsl_webhook: str = ""
+    # Learners sign in with an account from `tutor learners add` (1), or stay anonymous per browser session (0).
+    sign_in: bool = False
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides) -> "Settings":

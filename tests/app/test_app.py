@@ -404,3 +404,64 @@ def test_a_long_conversation_keeps_the_session_and_the_page_bounded(make_app):
     assert len(session["questions"]) == KEEP_QUESTIONS and panel.count('class="turn"') == KEEP_BLOCKS
     assert f'id="turn-{session["turn"]}"' in panel  # the current answer's passages are always there
     assert max(sizes[-10:]) < 1.3 * min(sizes[-10:])  # no longer growing with every turn
+
+
+# ---- Help me work it out --------------------------------------------------------------------------------------
+def test_help_shows_hints_not_the_answer_until_the_learner_tries(make_app):
+    app = make_app()
+    flow = app.ask.help
+    box, chat, panel, session, state, shown = flow.start("Who chaired the inquiry into Victoria Climbie's death?",
+                                                         [], None)
+    hint = content(chat)
+    assert state is not None and shown["visible"] and 'class="hint hint-1"' in hint
+    assert "Laming" not in hint and 'class="answer' not in hint and 'class="passage' not in panel
+    chat, state = flow.more(chat, state)
+    assert 'class="hint hint-2"' in content(chat) and "Laming" not in content(chat)
+    box, chat, panel, state, shown = flow.attempt("lord lamin", chat, session, state)
+    assert "Right: you worked it out" in content(chat) and "Laming" in content(chat)
+    assert 'class="passage' in panel and state is None and not shown["visible"]
+    assert app.store.chats()[0]["question"].startswith("Who chaired")
+
+
+def test_help_reveals_on_request_and_answers_what_it_cannot_hint(make_app):
+    app = make_app()
+    flow = app.ask.help
+    *_, chat, panel, session, state, shown = flow.start("What is a serious case review?", [], None)
+    assert state is not None
+    _, chat, panel, state, _ = flow.reveal(chat, session, state)
+    assert 'class="answer answered' in content(chat) and state is None
+    *_, chat, panel, session, state, shown = flow.start("What is the capital of France?", chat, session)
+    assert state is None and 'class="answer declined"' in content(chat) and not shown["visible"]
+
+
+# ---- Progress and the tutors' views -------------------------------------------------------------------------------
+def test_progress_after_practice_and_the_class_view_for_tutors_only(make_app):
+    app = make_app()
+    state = app.practise.new_quiz(SLUG)
+    app.practise.check("not the answer at all", state)  # wrong: Again
+    text, chart, csv = app.progress.mine(SLUG, state)
+    assert "**cards:** 1" in text and "**due now:** 0" in text and len(chart) == 1 and csv.endswith("progress.csv")
+    assert chart["recall"].iloc[0] >= 0
+    table, csv = app.progress.whole_class(SLUG, None, LOCAL)
+    assert list(table["learner"]) == [state["id"]] and table["cards"].iloc[0] == 1
+    with pytest.raises(gr.Error):
+        app.progress.whole_class(SLUG, None, REMOTE)
+    with pytest.raises(gr.Error):
+        app.progress.unanswered(SLUG, None, REMOTE)
+
+
+def test_a_wrong_answer_comes_back_due_before_new_cards(make_app):
+    from datetime import timedelta
+
+    app = make_app()
+    state = app.practise.new_quiz(SLUG)
+    first = app.practise.items(SLUG)[0]
+    feedback, _, state = app.practise.check("not the answer at all", state)
+    assert 'class="cited-passage"' in feedback  # the whole passage after a wrong answer
+    card, *_, state = app.practise.next(state)
+    assert state["index"] == 1 and "Due for review" not in card
+    clock = app.deck.clock
+    app.deck.clock = lambda: clock() + timedelta(minutes=5)
+    card, *_, state = app.practise.next(state)
+    assert state["index"] == 0 and "Due for review" in card
+    assert render.escape(first.prompt.split("_____")[1][:20]) in card

@@ -18,6 +18,7 @@ import gradio as gr
 from ..errors import TutorError
 from ..question import check_question, clean_text
 from ..types import SAFEGUARDING, Direct, Done, Notice, Passages, Signpost, Text
+from ..learners.accounts import learner_of
 from . import render
 
 log = logging.getLogger(__name__)
@@ -30,13 +31,14 @@ class AskTab:
     def __init__(self, tutor, store, max_chars: int, alerts=None):
         self.tutor, self.store, self.max_chars = tutor, store, max_chars
         self.alerts = alerts  # the safeguarding queue (tutor.alerts.AlertQueue); None: nobody is told
+        self.help = None  # a HelpFlow: "Help me work it out" (hints before the answer)
 
     @staticmethod
     def new_session() -> dict:
         return {"id": uuid.uuid4().hex, "questions": [], "blocks": [], "turn": 0}
 
-    def ask(self, message: str, chat: list | None, session: dict | None, unit: str | None = None
-            ) -> Iterator[tuple[str, list, str, dict]]:
+    def ask(self, message: str, chat: list | None, session: dict | None, unit: str | None = None,
+            request: gr.Request = None) -> Iterator[tuple[str, list, str, dict]]:
         """Stream one answer from ``unit`` (None or "": every unit): yields (textbox, chat messages, sources panel
         HTML, session)."""
         session = session or self.new_session()
@@ -82,7 +84,7 @@ class AskTab:
             yield step(blocks)
             return
         answer = self._told(answer, unit) if alerted else answer
-        self._finish(message, answer, passages, session, turn)
+        self.finish(message, answer, passages, session, turn, learner_of(request, session["id"]), unit or "")
         chat[-1] = {"role": "assistant", "content": render.answer_html(answer, turn)}
         yield step(session["blocks"])
 
@@ -105,7 +107,8 @@ class AskTab:
         joint = "\n" if "\n" in answer.signposting else " "  # the full message gets a line; a note one sentence
         return dataclasses.replace(answer, signposting=f"{answer.signposting}{joint}{said}".strip())
 
-    def _finish(self, message: str, answer, passages, session: dict, turn: int) -> None:
+    def finish(self, message: str, answer, passages, session: dict, turn: int, learner: str = "",
+               unit: str = "") -> None:
         """Keep the turn in the session and log it; a disclosure is never carried into later searches."""
         asked = check_question(message, session["questions"], self.max_chars)
         history = list(asked.history)
@@ -115,7 +118,7 @@ class AskTab:
         if answer.status != SAFEGUARDING:
             session["questions"] = (session["questions"] + [asked.question])[-KEEP_QUESTIONS:]
         try:
-            self.store.log(asked.question, history, answer, session["id"])
+            self.store.log(asked.question, history, answer, session["id"], learner=learner, unit=unit)
         except Exception:  # noqa: BLE001 - a full disk must not cost the learner their answer
             log.exception("could not log the answer to %s", self.store.path)
 
@@ -138,6 +141,7 @@ class AskTab:
                                      max_lines=6, elem_id="question")
                     send = gr.Button("Ask", variant="primary", scale=1, elem_id="ask-button")
                 new = gr.Button("New conversation", size="sm", elem_id="new-conversation")
+                parts = self.help.layout() if self.help is not None else None
                 examples = gr.Examples([[q] for q in starters], inputs=[box], label="Starter questions")
             with gr.Column(scale=2):
                 gr.Markdown("### Sources")
@@ -145,6 +149,8 @@ class AskTab:
                 with gr.Accordion("Glossary of the unit's acronyms", open=False):
                     glossary = gr.HTML(glossary_html, elem_id="glossary")
         outputs = [box, chat, panel, session]
+        if parts is not None:
+            self.help.wire(parts, box, chat, panel, session, unit)
         send.click(self.ask, [box, chat, session, unit], outputs, api_name="ask")
         box.submit(self.ask, [box, chat, session, unit], outputs, api_visibility="private")
         for clear in (new.click, chat.clear):  # the chat's own bin icon must forget the history too

@@ -27,10 +27,14 @@ from ..settings import PROJECT_ROOT, Settings
 from . import render
 from .ask import AskTab
 from .auth import ReviewGate, check_exposure
+from ..learners.accounts import Accounts
+from ..learners.schedule import Deck
 from .course import ALL, Course
 from .export import Downloads
+from .helpme import HelpFlow
 from .export import export_path as default_export_path
 from .practise import PractiseTab
+from .progress_tab import ProgressTab
 from .review import ReviewTab
 from .review_ui import build_review
 from .store import Store
@@ -50,10 +54,13 @@ class TutorApp:
         self.alerts = alerts or AlertQueue.from_settings(settings)  # written before the reply; sent on in the background
         self.course = Course(self.tutor.live().index)
         self.ask = AskTab(self.tutor, self.store, settings.max_question_chars, self.alerts)
-        self.practise = PractiseTab(lambda unit: self.course.aids(unit).items)
+        self.ask.help = HelpFlow(self.ask, self.course.title)
+        self.deck = Deck(settings.db)  # every learner's practice cards, beside the chat log
+        self.practise = PractiseTab(lambda unit: self.course.aids(unit).items, self.deck)
         gate = ReviewGate(settings.review_password, settings.host)
         self.downloads = Downloads(export_path or default_export_path(settings.db), gate)
         self.review = ReviewTab(self.store, gate, self.downloads, self.alerts)
+        self.progress = ProgressTab(settings.db, self.review, lambda texts: self.tutor.live().vectors(texts))
         if settings.hosted_configured and settings.quiz_model_items > 0:
             threading.Thread(target=self.add_model_items, name="quiz-items", daemon=True).start()
 
@@ -67,12 +74,12 @@ class TutorApp:
         return self.practise.add_model_items(self.tutor.live().index.chunks_of(unit or None), complete,
                                              self.settings.quiz_model_items, unit)
 
-    def switch_unit(self, unit: str):
+    def switch_unit(self, unit: str, quiz: dict | None = None, request: gr.Request = None):
         """The unit picker: that unit's starter questions, glossary, attribution and quiz."""
         aids = self.course.aids(unit or ALL)
         about = render.about_html(self.course.title(unit), aids.attribution)
         return (gr.Dataset(samples=[[q] for q in aids.starters]), render.glossary_html(aids.glossary), about,
-                *self.practise.switch(unit or ALL))
+                *self.practise.switch(unit or ALL, quiz, request))
 
 
 def build_app(settings: Settings, tutor: Tutor | None = None, store: Store | None = None,
@@ -89,9 +96,12 @@ def build_app(settings: Settings, tutor: Tutor | None = None, store: Store | Non
                 starters, glossary_box = h.ask.build(unit, aids.starters, render.glossary_html(aids.glossary))
             with gr.Tab("Practise", id="practise"):
                 quiz = h.practise.build()
+            with gr.Tab("Progress", id="progress") as progress:
+                h.progress.build(unit, quiz[-1])
+            progress.select(**h.progress.refresh)
             with gr.Tab("Review", id="review") as review:
-                build_review(h.review, review)
-        unit.change(h.switch_unit, [unit], [starters, glossary_box, about, *quiz], api_visibility="private")
+                build_review(h.review, review, lambda token: h.progress.build_tutor(unit, token))
+        unit.change(h.switch_unit, [unit, quiz[-1]], [starters, glossary_box, about, *quiz], api_visibility="private")
     return app
 
 
@@ -150,9 +160,12 @@ def _server(settings: Settings, app: gr.Blocks):
 
     server_app = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
     app.handlers.downloads.mount(server_app)  # before Gradio, whose mount at "/" would catch the path
+    # TUTOR_SIGN_IN=1: Gradio's login page, checked against the learner accounts (bcrypt) in TUTOR_DB.
+    auth = Accounts(settings.db).verify if settings.sign_in else None
     gr.mount_gradio_app(server_app, app, path="/", server_name=settings.host, server_port=settings.port,
                         show_error=False, css=render.CSS, head=render.HEAD, allowed_paths=[],
-                        blocked_paths=private_paths(settings))
+                        blocked_paths=private_paths(settings), auth=auth,
+                        auth_message="Sign in with the name and password your tutor gave you." if auth else None)
     gradio_app = server_app.routes[-1].app  # the Mount just added
     # proxy_headers off: request.client.host is the socket peer, which ReviewGate trusts and a header cannot fake.
     return Server(uvicorn.Config(server_app, log_level="warning", access_log=False, proxy_headers=False,

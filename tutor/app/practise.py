@@ -1,16 +1,21 @@
 """The Practise tab: fill-in-the-gap items made from the unit (and, with a hosted model, short-answer items it
-wrote and the unit's words confirmed), checked tolerantly, with a score for the session."""
+wrote and the unit's words confirmed), checked tolerantly, with a score for the session. Each item is an FSRS card
+per learner (``learners.schedule.Deck``): cards due come first, then new ones; a wrong answer shows the passage."""
 
 from __future__ import annotations
 
 import logging
+import time
+import uuid
 from typing import Callable
 
 import gradio as gr
 
 from ..study import checking, model_items
+from ..learners.accounts import learner_of
+from ..learners.schedule import Deck
 from ..study.items import QuizItem
-from . import render
+from . import render, render_study
 
 log = logging.getLogger(__name__)
 PRIVATE = {"api_visibility": "private"}
@@ -19,8 +24,8 @@ PRIVATE = {"api_visibility": "private"}
 class PractiseTab:
     """The quiz of the unit the learner picked (``items(unit)``); a session's state remembers which."""
 
-    def __init__(self, items: Callable[[str], list[QuizItem]]):
-        self.items = items
+    def __init__(self, items: Callable[[str], list[QuizItem]], deck: Deck):
+        self.items, self.deck = items, deck
 
     def add_model_items(self, chunks, complete: Callable[[str], str], limit: int, unit: str = "") -> int:
         """Append quiz questions a model wrote (``complete``: prompt -> reply) to the unit's quiz, each kept only
@@ -38,15 +43,23 @@ class PractiseTab:
 
     @staticmethod
     def new_quiz(unit: str = "") -> dict:
-        return {"index": 0, "correct": 0, "attempted": 0, "checked": [], "unit": unit or ""}
+        """A session's quiz: the item shown (``index``), when (``shown``), why (due/new/ahead) and the score."""
+        return {"index": 0, "correct": 0, "attempted": 0, "checked": [], "unit": unit or "", "id": uuid.uuid4().hex,
+                "shown": time.monotonic(), "why": "new"}
 
     def card(self, state: dict) -> str:
         items = self.items(state["unit"])
         item = items[state["index"]] if items else None
-        return render.quiz_card(item, state["index"] + 1, len(items))
+        return render_study.due_note(state.get("why", "")) + render.quiz_card(item, state["index"] + 1, len(items))
 
-    def check(self, response: str, state: dict | None) -> tuple[str, str, dict]:
-        """Check an answer: (feedback HTML, score, state). Only the first try at an item counts."""
+    @staticmethod
+    def learner(state: dict, request: gr.Request = None) -> str:
+        """The signed-in learner's name, else this browser session (anonymous)."""
+        return learner_of(request, state["id"])
+
+    def check(self, response: str, state: dict | None, request: gr.Request = None) -> tuple[str, str, dict]:
+        """Check an answer: (feedback HTML, score, state). Only the first try at an item counts, and schedules
+        its card (rated from correctness and the time since the card was shown)."""
         state = state or self.new_quiz()
         items = self.items(state["unit"])
         if not items:
@@ -57,17 +70,29 @@ class PractiseTab:
             state["checked"].append(item.id)
             state["attempted"] += 1
             state["correct"] += int(result.correct)
-        return render.feedback_html(result, item), render.score_text(state), state
+            seconds = max(0.0, time.monotonic() - state.get("shown", time.monotonic()))
+            try:
+                self.deck.review(self.learner(state, request), item, result.correct, seconds)
+            except Exception:  # noqa: BLE001 - a locked database must not cost the learner their feedback
+                log.exception("could not store the practice card")
+        return render_study.feedback(result, item), render.score_text(state), state
 
-    def next(self, state: dict | None) -> tuple[str, str, str, dict]:
-        """Move on: (card HTML, cleared answer box, cleared feedback, state)."""
+    def next(self, state: dict | None, request: gr.Request = None) -> tuple[str, str, str, dict]:
+        """Move on to the most overdue card, else a new one: (card HTML, cleared answer, cleared feedback, state)."""
         state = state or self.new_quiz()
-        state["index"] = (state["index"] + 1) % max(1, len(self.items(state["unit"])))
+        ids = [i.id for i in self.items(state["unit"])]
+        current = ids[state["index"]] if state["index"] < len(ids) else ""
+        index, why = self.deck.pick(self.learner(state, request), ids, skip=current)
+        state["index"], state["why"], state["shown"] = index or 0, why, time.monotonic()
+        state["checked"] = [c for c in state["checked"] if c != (ids[index] if index is not None else "")]
         return self.card(state), "", "", state
 
-    def switch(self, unit: str) -> tuple[str, str, str, str, dict]:
-        """Another unit picked: its quiz from the first item, score reset (card, answer, feedback, score, state)."""
-        state = self.new_quiz(unit)
+    def switch(self, unit: str, state: dict | None = None, request: gr.Request = None) -> tuple[str, str, str, str, dict]:
+        """Another unit picked: its first card (due, else new), score reset (card, answer, feedback, score, state)."""
+        state = {**self.new_quiz(unit), "id": state["id"]} if state else self.new_quiz(unit)
+        ids = [i.id for i in self.items(unit or "")]
+        index, why = self.deck.pick(self.learner(state, request), ids)
+        state["index"], state["why"] = index or 0, why or "new"
         return self.card(state), "", "", render.score_text(state), state
 
     def build(self) -> tuple:

@@ -9,7 +9,8 @@ from .review import ALERT_HEADERS, PRIVATE, ReviewTab
 from .store import FILTERS
 
 
-def build_review(h: ReviewTab, tab: gr.Tab) -> None:
+def build_review(h: ReviewTab, tab: gr.Tab, extra=None) -> None:
+    """The tab; ``extra(token)`` adds more tutor-only views inside the unlocked body."""
     # The session's review token lives in Gradio's server-side session state: the browser never holds it.
     token = gr.State(None)
     with gr.Row(visible=bool(h.gate.password)) as locked_row:
@@ -32,6 +33,8 @@ def build_review(h: ReviewTab, tab: gr.Tab) -> None:
         export = gr.Button("Export reviewed answers as eval cases", elem_id="review-export")
         exported = gr.HTML(elem_id="review-file")  # a one-time link to the authorised download route
         export_msg = gr.Markdown()
+        if extra is not None:
+            extra(token)
     listing = dict(fn=h.refresh, inputs=[which, token], outputs=[table, chosen, summary], **PRIVATE)
     tab.select(h.enter, [token], [body, locked_row, message], **PRIVATE).then(**listing).then(**alerts)
     for unlock_event in (enter.click, password.submit):

@@ -29,40 +29,16 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import TutorError
-from .auth import private_file, private_folder
+from ..learners import db
 
 log = logging.getLogger(__name__)
-BUSY_SECONDS = 1.0  # how long one statement waits for another connection's lock
+BUSY_SECONDS = db.BUSY_SECONDS
 RETRY_SECONDS = 120.0  # how long the background writer keeps retrying one answer before counting it lost
 SETTLE_SECONDS = 2.0  # how long a read waits for this process's queued answers, so the Review tab sees them
 PURGE_EVERY = 86400.0  # seconds between retention purges while the app runs
 VERDICTS = ("correct", "wrong", "missing-better-passage")
 FILTERS = ("all", "unreviewed", "failed verification", "declined", "safeguarding")
 WHOLE_ANSWER = (-1, 0)  # (sentence, citation) of a verdict on a declined or safeguarding answer
-
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS chats (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    session TEXT NOT NULL,          -- the browser session, so one learner's conversation can be read in order
-    created TEXT NOT NULL,          -- UTC, ISO 8601
-    question TEXT NOT NULL,
-    history TEXT NOT NULL,          -- JSON list of the conversation's earlier questions
-    status TEXT NOT NULL,           -- answered | declined | safeguarding
-    backend TEXT NOT NULL,          -- the backend that wrote the answer ('' when none did)
-    reason TEXT NOT NULL DEFAULT '', -- which guard or check declined or signposted it
-    verified INTEGER NOT NULL,      -- 1 when every sentence passed verification
-    answer TEXT NOT NULL            -- Answer.to_json(): text, sentences, citations, retrieved passages, timings
-);
-CREATE TABLE IF NOT EXISTS reviews (
-    chat_id INTEGER NOT NULL REFERENCES chats(id) ON DELETE CASCADE,
-    sentence INTEGER NOT NULL,
-    citation INTEGER NOT NULL,
-    verdict TEXT NOT NULL CHECK (verdict IN ('correct', 'wrong', 'missing-better-passage')),
-    comment TEXT NOT NULL DEFAULT '',
-    updated TEXT NOT NULL,
-    PRIMARY KEY (chat_id, sentence, citation)
-);
-"""
 
 _WHERE = {
     "all": "1",
@@ -91,14 +67,7 @@ class Store:
                  keep_days: int | None = None, retry_seconds: float = RETRY_SECONDS):
         self.path, self.log_chats, self.keep_days = Path(path), log_chats, keep_days
         self.retry_seconds, self.lost = retry_seconds, 0
-        private_folder(self.path.parent)
-        private_file(self.path)
-        with closing(self._connect()) as conn, conn:
-            conn.execute("PRAGMA journal_mode=WAL")  # readers (the review tab) never block the chat's writes
-            conn.executescript(_SCHEMA)
-            columns = {r[1] for r in conn.execute("PRAGMA table_info(chats)")}
-            if "reason" not in columns:  # a database from before answers had a reason
-                conn.execute("ALTER TABLE chats ADD COLUMN reason TEXT NOT NULL DEFAULT ''")
+        db.create(self.path)  # every table, 0600; columns older files lack are added
         if keep_days:
             self.purge(before=utc_now(keep_days))
         self._queue: queue.Queue | None = queue.Queue(maxsize=10_000) if background else None
@@ -110,18 +79,17 @@ class Store:
         return cls(settings.db, settings.log_chats, background=True, keep_days=settings.log_days)
 
     def _connect(self) -> sqlite3.Connection:
-        conn = sqlite3.connect(self.path, timeout=BUSY_SECONDS)
-        conn.row_factory = sqlite3.Row
-        conn.execute("PRAGMA foreign_keys = ON")
-        conn.execute("PRAGMA secure_delete = ON")  # a purged disclosure is overwritten, not left in free pages
-        return conn
+        return db.connect(self.path)
 
-    def log(self, question: str, history, answer, session: str = "") -> int | None:
-        """Store one finished answer (an ``Answer``); returns its id, or None when logging is off or queued."""
+    def log(self, question: str, history, answer, session: str = "", learner: str = "", unit: str = ""
+            ) -> int | None:
+        """Store one finished answer (an ``Answer``) with who asked (``learner``: the signed-in name, else the
+        session id) in which unit; returns its id, or None when logging is off or queued."""
         if not self.log_chats:
             return None
         row = (session, utc_now(), question, json.dumps(list(history), ensure_ascii=False), answer.status,
-               answer.backend, answer.reason, int(answer.verified), json.dumps(answer.to_json(), ensure_ascii=False))
+               answer.backend, answer.reason, int(answer.verified), json.dumps(answer.to_json(), ensure_ascii=False),
+               learner or session, unit or "", int(getattr(answer, "on_question", True)))
         if self._queue is None:
             return self._insert(row)
         try:
@@ -133,8 +101,8 @@ class Store:
     def _insert(self, row: tuple) -> int:
         with closing(self._connect()) as conn, conn:
             return conn.execute(
-                "INSERT INTO chats (session, created, question, history, status, backend, reason, verified, answer) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", row).lastrowid
+                "INSERT INTO chats (session, created, question, history, status, backend, reason, verified, answer, "
+                "learner, unit, on_question) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", row).lastrowid
 
     def _write_queued(self) -> None:
         """The background writer: queued answers in order, and the daily retention purge."""
@@ -181,18 +149,15 @@ class Store:
     def pending(self) -> int:  # answers queued and not yet written (nor counted lost)
         return self._queue.unfinished_tasks if self._queue is not None else 0
 
-    def purge(self, before: str | None = None, session: str | None = None) -> int:
-        """Delete logged answers (their reviews go with them) created before ``before`` (an ISO date or time, UTC)
-        and/or from one ``session``; returns how many. With neither, nothing is deleted."""
-        where = [(c, v) for c, v in (("created < ?", before), ("session = ?", session)) if v]
-        if not where:
-            return 0
+    def purge(self, before: str | None = None, session: str | None = None, learner: str | None = None) -> int:
+        """Delete logged answers (their reviews go with them), and learners' practice cards and card reviews,
+        from before ``before`` (an ISO date or time, UTC) and/or of one ``session`` or ``learner``; returns how many
+        answers. With none of them, nothing is deleted."""
         with closing(self._connect()) as conn:
             with conn:
-                deleted = conn.execute("DELETE FROM chats WHERE " + " AND ".join(c for c, _ in where),
-                                       [v for _, v in where]).rowcount
+                deleted = db.purge(conn, before=before, learner=learner, session=session)
             conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # the deleted rows leave the write-ahead log too
-        return deleted
+        return deleted["chats"]
 
     def chats(self, filter: str = "all", limit: int = 200) -> list[dict]:
         """Logged answers, newest first, with how many verdicts each has."""

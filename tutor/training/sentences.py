@@ -1,12 +1,6 @@
 """A section's blocks as plain-text sentences (headings left out: they are labels, not statements)."""
 
-import re
-
-ABBREVIATIONS = {"e.g", "i.e", "etc", "vs", "dr", "mr", "mrs", "ms", "st", "no", "fig", "figs", "al", "approx",
-                 "ca", "jr", "sr", "inc", "co", "corp", "ltd", "u.s", "u.k", "p", "pp", "vol", "ed", "eds", "cf",
-                 "gen", "gov", "sen", "rep", "rev", "prof", "mt", "ft", "jan", "feb", "mar", "apr", "aug", "sep",
-                 "sept", "oct", "nov", "dec", "est", "op", "sp", "spp", "var", "min", "max", "dept", "univ"}
-BOUNDARY = re.compile(r"(?<=[.!?])[\"”’)\]]*\s+(?=[\"“‘(\[]?[A-Z0-9])")
+from ..text.sentences import split_sentences as spans
 
 
 def block_units(blocks):
@@ -23,28 +17,9 @@ def block_units(blocks):
     return [u.strip() for u in units if u and u.strip()]
 
 
-def _ends_with_abbreviation(text):
-    m = re.search(r"(\S+)\.$", text)
-    if not m:
-        return False
-    word = m.group(1).lower().lstrip("(\"“‘")
-    return word in ABBREVIATIONS or bool(re.fullmatch(r"[a-z]", word)) or bool(re.fullmatch(r"([a-z]\.)+[a-z]", word))
-
-
 def split_sentences(text):
-    """Split at ., ! or ? followed by space and a capital or digit, except after abbreviations and initials."""
-    out, start = [], 0
-    for m in BOUNDARY.finditer(text):
-        piece = text[start:m.start()].strip()
-        end = text[start:m.end()].rstrip()
-        if not piece or _ends_with_abbreviation(end.rstrip("\"”’)]")):
-            continue
-        out.append(end.strip())
-        start = m.end()
-    tail = text[start:].strip()
-    if tail:
-        out.append(tail)
-    return out
+    """The tutor's own sentence splitter (``tutor.text.sentences``), so training sees sentences as answering does."""
+    return [text[start:end] for start, end in spans(text)]
 
 
 def to_sentences(blocks):

@@ -1,0 +1,113 @@
+"""Spaced practice: each quiz item is an FSRS card per learner (the ``fsrs`` package's ``Scheduler``), its state and
+due date stored in SQLite. The learner's answer becomes a rating:
+
+- wrong -> ``Again``
+- right, slower than ``SLOW_SECONDS`` -> ``Hard``
+- right, faster than ``FAST_SECONDS`` -> ``Easy``
+- right otherwise -> ``Good``
+
+>>> rating(False, 3), rating(True, 45), rating(True, 12), rating(True, 2)
+(<Rating.Again: 1>, <Rating.Hard: 2>, <Rating.Good: 3>, <Rating.Easy: 4>)
+
+The scheduler runs without fuzzing: a class's due dates need no load spreading, and the same answers give the same
+schedule (the tests compare each due date with ``Scheduler.review_card`` called directly).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from contextlib import closing
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Callable, Sequence
+
+from fsrs import Card, Rating, Scheduler
+
+from . import db
+
+FAST_SECONDS = 5.0  # a right answer this quick was easy
+SLOW_SECONDS = 30.0  # a right answer this slow was hard
+
+
+def rating(correct: bool, seconds: float) -> Rating:
+    """The FSRS rating of one answer from its correctness and how long it took (see the module docstring)."""
+    if not correct:
+        return Rating.Again
+    if seconds > SLOW_SECONDS:
+        return Rating.Hard
+    return Rating.Easy if seconds < FAST_SECONDS else Rating.Good
+
+
+def utc(text: str) -> datetime:
+    return datetime.fromisoformat(text)
+
+
+def new_card(card: str, now: datetime) -> Card:
+    """A fresh card; its FSRS id comes from the item id so creating one never sleeps (fsrs.Card's default does)."""
+    return Card(card_id=int(hashlib.sha1(card.encode()).hexdigest()[:12], 16), due=now)
+
+
+def default_scheduler() -> Scheduler:
+    return Scheduler(enable_fuzzing=False)
+
+
+class Deck:
+    """Every learner's cards in ``path``.
+
+    >>> deck = Deck(tmp / "t.sqlite3", clock=lambda: T0)                      # doctest: +SKIP
+    >>> deck.review("ann", item, correct=False, seconds=4).due - T0            # doctest: +SKIP
+    datetime.timedelta(seconds=60)
+    """
+
+    def __init__(self, path: Path | str, scheduler: Scheduler | None = None,
+                 clock: Callable[[], datetime] = lambda: datetime.now(timezone.utc)):
+        self.path, self.scheduler, self.clock = Path(path), scheduler or default_scheduler(), clock
+        db.create(self.path)
+
+    def card(self, learner: str, card: str) -> Card | None:
+        with closing(db.connect(self.path)) as conn:
+            row = conn.execute("SELECT state FROM cards WHERE learner = ? AND card = ?", (learner, card)).fetchone()
+        return Card.from_json(row[0]) if row else None
+
+    def review(self, learner: str, item, correct: bool, seconds: float) -> Card:
+        """Rate one answer to ``item`` (a QuizItem), reschedule its card and store both; returns the new card."""
+        now = self.clock()
+        card = self.card(learner, item.id) or new_card(item.id, now)
+        grade = rating(correct, seconds)
+        card, _ = self.scheduler.review_card(card, grade, now, review_duration=int(seconds * 1000))
+        section = getattr(item, "section", "") or ""
+        with closing(db.connect(self.path)) as conn, conn:
+            conn.execute(
+                "INSERT INTO cards (learner, card, unit, section, state, due, stability, last_review) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (learner, card) DO UPDATE SET state = excluded.state, "
+                "due = excluded.due, stability = excluded.stability, last_review = excluded.last_review",
+                (learner, item.id, item.unit, section, card.to_json(), card.due.isoformat(), card.stability,
+                 now.isoformat()))
+            conn.execute("INSERT INTO card_reviews (learner, card, unit, section, correct, seconds, rating, reviewed) "
+                         "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                         (learner, item.id, item.unit, section, int(correct), seconds, int(grade), now.isoformat()))
+        return card
+
+    def schedule(self, learner: str, ids: Sequence[str]) -> dict[str, datetime]:
+        """{item id: due} of the learner's cards among ``ids`` (items never answered are absent)."""
+        wanted = set(ids)
+        with closing(db.connect(self.path)) as conn:
+            rows = conn.execute("SELECT card, due FROM cards WHERE learner = ?", (learner,)).fetchall()
+        return {r["card"]: utc(r["due"]) for r in rows if r["card"] in wanted}
+
+    def pick(self, learner: str, ids: Sequence[str], skip: str = "") -> tuple[int | None, str]:
+        """Which item to show next, as (index into ``ids``, why): the most overdue card (``"due"``), else the first
+        item never answered (``"new"``), else the card due soonest (``"ahead"``); ``skip`` (the card just shown)
+        only when nothing else is left. (None, "") for no items."""
+        if not ids:
+            return None, ""
+        due, now = self.schedule(learner, ids), self.clock()
+        position = {card: i for i, card in enumerate(ids)}
+        overdue = sorted((d, c) for c, d in due.items() if d <= now and c != skip)
+        if overdue:
+            return position[overdue[0][1]], "due"
+        fresh = [i for i, card in enumerate(ids) if card not in due and card != skip]
+        if fresh:
+            return fresh[0], "new"
+        later = sorted((d, c) for c, d in due.items() if c != skip) or sorted((d, c) for c, d in due.items())
+        return (position[later[0][1]], "ahead") if later else (position[skip], "new")
