@@ -93,3 +93,13 @@ def test_writable_folders_are_probed_for_real(tmp_path):
     finally:
         subprocess.run(["chattr", "-i", str(frozen)], capture_output=True)
     assert list(Path(frozen).iterdir()) == []
+
+
+def test_the_process_environment_is_read_by_pydantic_settings(monkeypatch):
+    monkeypatch.setenv("TUTOR_TOP_K", "7")
+    monkeypatch.setenv("TUTOR_LOG_CHATS", "0")
+    settings = Settings.from_env(port=8123)  # a CLI flag on top of the environment
+    assert (settings.top_k, settings.log_chats, settings.port) == (7, False, 8123)
+    monkeypatch.setenv("TUTOR_TOP_K", "many")
+    with pytest.raises(ConfigError, match="TUTOR_TOP_K='many' is not a whole number"):
+        Settings.from_env()

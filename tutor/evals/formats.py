@@ -9,7 +9,6 @@ split (nothing case by case).
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import shutil
 import tempfile
@@ -42,7 +41,7 @@ def measure(settings: Settings, fmt: str, case_sets, backend, work: Path) -> dic
     from ..pipeline import Tutor
 
     course = course_for(fmt, Path(settings.corpus_dir), work / fmt / "corpus")
-    local = dataclasses.replace(settings, corpus_dir=course, index_dir=work / fmt / "index", chroma_host="")
+    local = settings.replace(corpus_dir=course, index_dir=work / fmt / "index", chroma_host="")
     report = sync(local, rebuild=True, show_progress=False)
     if report.skipped:
         print(f"{fmt}: skipped " + "; ".join(f"{p}: {why}" for p, why in report.skipped if why != "hidden"))
