@@ -41,11 +41,11 @@ def check_contract(answer, backend_prefix=None):
         return
     retrieved_ids = [r["chunk_id"] for r in d["retrieved"]]
     assert d["sentences"], "an answer has sentences"
-    numbers = {c["n"] for c in d["citations"]}
+    numbers = {c.n for c in d["citations"]}
     for c in d["citations"]:
         assert set(c) == CITATION_KEYS
-        assert 1 <= c["n"] <= len(retrieved_ids) and retrieved_ids[c["n"] - 1] == c["chunk_id"]
-        assert raw_of(c["source"])[c["start"]:c["end"]] == c["text"]  # the exact raw passage
+        assert 1 <= c.n <= len(retrieved_ids) and retrieved_ids[c.n - 1] == c.chunk_id
+        assert raw_of(c.source)[c.start:c.end] == c.text  # the exact raw passage
     for s in d["sentences"]:
         assert set(s) == SENTENCE_KEYS
         assert s["citations"] and set(s["citations"]) <= numbers  # only retrieved passages, never invented
@@ -132,12 +132,12 @@ def test_streaming_gives_passages_first_then_text_then_the_answer(tutor):
 
 
 def dev_cases(kind):
-    return [c for c in load_cases(ROOT / "evals" / "units" / SLUG / "dev.jsonl") if c["kind"] == kind]
+    return [c for c in load_cases(ROOT / "evals" / "units" / SLUG / "dev.jsonl") if c.kind == kind]
 
 
-@pytest.mark.parametrize("case", dev_cases("disclosure"), ids=lambda c: c["id"])
+@pytest.mark.parametrize("case", dev_cases("disclosure"), ids=lambda c: c.id)
 def test_disclosures_get_signposting_first(tutor, case):
-    answer = tutor.ask(case["question"], case["history"])
+    answer = tutor.ask(case.question, case.history)
     assert answer.status == "safeguarding"
     assert answer.answer.startswith(load_policy("uk").disclosure) and answer.reason == "safeguarding"
     assert answer.signposting == load_policy("uk").disclosure  # first; any study answer the message asked follows
@@ -145,10 +145,10 @@ def test_disclosures_get_signposting_first(tutor, case):
         assert number in answer.answer
 
 
-@pytest.mark.parametrize("case", [c for c in dev_cases("answerable") if "not a disclosure" in c["notes"]],
-                         ids=lambda c: c["id"])
+@pytest.mark.parametrize("case", [c for c in dev_cases("answerable") if "not a disclosure" in c.notes],
+                         ids=lambda c: c.id)
 def test_questions_about_the_units_cases_are_answered_not_signposted(tutor, case):
-    answer = tutor.ask(case["question"], case["history"])
+    answer = tutor.ask(case.question, case.history)
     assert answer.status == "answered"
     check_contract(answer)
 
@@ -170,9 +170,9 @@ def test_out_of_scope_is_declined_before_generation(tutor, question, fake):
     check_contract(answer)
 
 
-@pytest.mark.parametrize("case", dev_cases("adversarial"), ids=lambda c: c["id"])
+@pytest.mark.parametrize("case", dev_cases("adversarial"), ids=lambda c: c.id)
 def test_adversarial_questions_are_declined_or_answered_strictly(tutor, case):
-    answer = tutor.ask(case["question"], case["history"])
+    answer = tutor.ask(case.question, case.history)
     assert answer.status in {"declined", "answered", "safeguarding"}
     if answer.status == "safeguarding":  # only signposted (a possible concern): nothing written for the request
         assert answer.reason == "concern" and not answer.sentences

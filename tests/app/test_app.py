@@ -296,8 +296,8 @@ def test_review_saves_verdicts_summarises_and_exports(make_app, tmp_path):
     assert rows == []
     link, note = app.review.export(None, LOCAL)
     cases = load_cases(app.downloads.path)
-    assert [c["kind"] for c in cases] == ["answerable", "out_of_scope"] and "Wrote 2 eval cases" in note
-    assert len(cases[0]["gold_quotes"]) == 1
+    assert [c.kind for c in cases] == ["answerable", "out_of_scope"] and "Wrote 2 eval cases" in note
+    assert len(cases[0].gold_quotes) == 1
     assert 'href="review/export/' in link and 'download="reviewed.jsonl"' in link and "works once" in link
     assert app.downloads.path.stat().st_mode & 0o777 == 0o600
     assert app.downloads.path.parent.stat().st_mode & 0o777 == 0o700  # made by the export

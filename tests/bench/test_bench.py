@@ -64,7 +64,7 @@ def test_questions_are_the_dev_cases_of_every_unit_dealt_in_turn():
     dev = case_sets("dev")
     assert len(questions) == sum(len(cs.cases) for cs in dev)
     assert [q["unit"] for q in questions[:len(dev)]] == [cs.unit for cs in dev]
-    gate = {c["id"] + cs.unit for cs in case_sets("gate") for c in cs.cases}
+    gate = {c.id + cs.unit for cs in case_sets("gate") for c in cs.cases}
     assert not gate & {q["id"] + q["unit"] for q in questions}
 
 

@@ -26,15 +26,15 @@ def unit_text(unit: str) -> str:
 @pytest.mark.parametrize("cases", case_sets("all"), ids=lambda s: f"{s.unit}-{s.split}")
 def test_case_files_are_valid(cases):
     raw = unit_text(cases.unit)
-    assert len({c["id"] for c in cases.cases}) == len(cases.cases)
+    assert len({c.id for c in cases.cases}) == len(cases.cases)
     for c in cases.cases:
-        assert set(SCHEMA) <= set(c) <= set(SCHEMA) | set(OPTIONAL), c["id"]
-        assert c["kind"] in KINDS and c["question"].strip()
-        for quote in c["gold_quotes"]:
-            assert quote in raw, f"{c['id']}: gold quote is not in the unit's raw text: {quote[:60]}"
-        if c["kind"] == "answerable":
-            assert 1 <= len(c["gold_quotes"]) <= 3 and 1 <= len(c["key_facts"]) <= 4, c["id"]
-            assert all(f == f.lower() for f in c["key_facts"])
+        assert set(SCHEMA) <= set(c.to_json()) <= set(SCHEMA) | set(OPTIONAL), c.id
+        assert c.kind in KINDS and c.question.strip()
+        for quote in c.gold_quotes:
+            assert quote in raw, f"{c.id}: gold quote is not in the unit's raw text: {quote[:60]}"
+        if c.kind == "answerable":
+            assert 1 <= len(c.gold_quotes) <= 3 and 1 <= len(c.key_facts) <= 4, c.id
+            assert all(f == f.lower() for f in c.key_facts)
 
 
 def test_the_split_is_as_evals_readme_says():
@@ -49,22 +49,22 @@ def test_the_split_is_as_evals_readme_says():
 @pytest.mark.parametrize("unit", sorted(DEV_UNITS | GATE_UNITS))
 def test_new_units_have_the_required_mix(unit):
     cases = [c for s in case_sets("all", unit) for c in s.cases]
-    kinds = Counter(c["kind"] for c in cases)
-    tags = Counter(t for c in cases for t in c["tags"])
+    kinds = Counter(c.kind for c in cases)
+    tags = Counter(t for c in cases for t in c.tags)
     assert len(cases) >= 40 and kinds["answerable"] >= 25 and kinds["out_of_scope"] >= 8 and kinds["adversarial"] >= 4
     assert tags["near_miss"] >= 4 and tags["alarming"] >= 3 and tags["follow_up"] >= 3 and tags["paraphrase"] >= 5
 
 
 def test_first_units_gated_set_keeps_its_mix():
     cases = [c for s in case_sets("gate", FIRST) for c in s.cases]
-    count = lambda k: sum(c["kind"] == k for c in cases)
+    count = lambda k: sum(c.kind == k for c in cases)
     assert count("answerable") >= 50 and count("out_of_scope") >= 15
     assert count("adversarial") >= 8 and count("disclosure") >= 8
 
 
 def test_dev_and_gate_cases_do_not_share_questions():
-    dev = {c["question"].lower() for s in case_sets("dev") for c in s.cases}
-    gated = {c["question"].lower() for s in case_sets("gate") for c in s.cases}
+    dev = {c.question.lower() for s in case_sets("dev") for c in s.cases}
+    gated = {c.question.lower() for s in case_sets("gate") for c in s.cases}
     assert not dev & gated
 
 
@@ -78,7 +78,7 @@ def test_no_phrase_of_a_gated_case_is_in_code_or_tests():
     set (or a rule for one case). The safeguarding test split is checked the same way."""
     import json
 
-    gated = [c["question"] for s in case_sets("gate") for c in s.cases]
+    gated = [c.question for s in case_sets("gate") for c in s.cases]
     test_split = ROOT / "evals" / "safeguarding" / "test.jsonl"
     if test_split.exists():
         gated += [json.loads(line)["text"] for line in test_split.read_text(encoding="utf-8").splitlines() if line.strip()]

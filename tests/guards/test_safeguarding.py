@@ -11,7 +11,7 @@ import pytest
 from tutor.errors import ConfigError
 from tutor.guards import safeguarding, train_safeguarding
 from tutor.guards.policy import known_policies, load_policy
-from tutor.guards.safeguarding import MODEL_FILE, REBUILD, assess, classifier, is_disclosure, load_classifier
+from tutor.guards.safeguarding import MODEL_FILE, REBUILD, assess, is_disclosure, load_classifier
 
 DATA = train_safeguarding.DATA_DIR
 
@@ -129,15 +129,16 @@ def test_a_tfidf_only_artefact_scores_without_the_embedder(tmp_path):
 
 def test_a_missing_artefact_names_the_rebuild(tmp_path):
     with pytest.raises(ConfigError, match="missing") as err:
-        classifier(tmp_path / "nowhere.json")
+        load_classifier(tmp_path / "nowhere.json")
     assert REBUILD in str(err.value)
 
 
-def test_the_artefact_is_read_once_across_threads(tmp_path):
-    path = tmp_path / "copy.json"
-    shutil.copy(MODEL_FILE, path)
+def test_the_artefact_is_read_once_across_threads(make_settings):
+    from tutor.resources import Resources
+
+    resources = Resources(make_settings())  # the one owner of loaded models
     with ThreadPoolExecutor(8) as pool:
-        loaded = list(pool.map(lambda _: classifier(path), range(16)))
+        loaded = list(pool.map(lambda _: resources.safeguarding(), range(16)))
     assert all(c is loaded[0] for c in loaded)
 
 

@@ -79,7 +79,7 @@ def load_questions() -> list[dict]:
     the next of each), so the first few already span the units. Gate cases are never read."""
     from ..evals.cases import case_sets
 
-    sets = [[{**case, "unit": cs.unit} for case in cs.cases] for cs in case_sets("dev")]
+    sets = [[{**case.to_json(), "unit": cs.unit} for case in cs.cases] for cs in case_sets("dev")]
     return [case for row in zip_longest(*sets) for case in row if case is not None]
 
 

@@ -9,7 +9,7 @@ alternatives), ``notes``, and optionally ``tags`` (factoid, definition, near_mis
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from ..errors import TutorError
@@ -23,24 +23,44 @@ UNITS_DIR = PROJECT_ROOT / "evals" / "units"
 
 
 @dataclass(frozen=True)
+class Case:
+    """One eval case, as a line of a cases file holds it."""
+
+    id: str
+    kind: str  # answerable | out_of_scope | adversarial | disclosure
+    question: str
+    history: tuple[str, ...] = ()  # earlier questions of the conversation, oldest first
+    gold_quotes: tuple[str, ...] = ()  # exact raw passages that answer it
+    key_facts: tuple[str, ...] = ()  # lower case; "|" separates alternatives
+    notes: str = ""
+    tags: tuple[str, ...] = ()  # factoid, definition, near_miss, far, ...
+
+    @classmethod
+    def from_json(cls, data: dict, where: str = "") -> "Case":
+        """A case from its JSON object; a missing field or an unknown kind is an error naming the line."""
+        if data.get("kind") not in KINDS:
+            raise ValueError(f"{where}: kind must be one of {KINDS}, got {data.get('kind')!r}")
+        missing = [k for k in SCHEMA if k not in data]
+        if missing:
+            raise ValueError(f"{where}: missing {', '.join(missing)}")
+        return cls(str(data["id"]), data["kind"], data["question"], tuple(data["history"]),
+                   tuple(data["gold_quotes"]), tuple(data["key_facts"]), data["notes"], tuple(data.get("tags", ())))
+
+    def to_json(self) -> dict:
+        return {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(self).items()}
+
+
+@dataclass(frozen=True)
 class CaseSet:
     unit: str  # the unit's slug (its folder under evals/units and corpus/)
     split: str  # dev | gate
     path: Path
-    cases: tuple[dict, ...]
+    cases: tuple[Case, ...]
 
 
-def load_cases(path: Path) -> list[dict]:
-    cases = []
+def load_cases(path: Path) -> list[Case]:
     with open(path, encoding="utf-8") as fh:
-        for n, line in enumerate(fh, 1):
-            if line.strip():
-                case = json.loads(line)
-                if case.get("kind") not in KINDS:
-                    raise ValueError(f"{path}:{n}: kind must be one of {KINDS}, got {case.get('kind')!r}")
-                case.setdefault("tags", [])
-                cases.append(case)
-    return cases
+        return [Case.from_json(json.loads(line), f"{path}:{n}") for n, line in enumerate(fh, 1) if line.strip()]
 
 
 def case_sets(split: str = "gate", unit: str | None = None, root: Path = UNITS_DIR) -> list[CaseSet]:

@@ -25,9 +25,9 @@ def compare(tutor, settings, runs: list[UnitRun], with_local: bool = False) -> N
     for run in runs:
         cases, unit = run.cases.cases, run.cases.unit
         run.comparison[Baseline.name] = _summary(scorer, cases, run_cases(
-            lambda c: baseline.ask(c["question"], c["history"], unit), cases, f"{unit}: baseline"))
+            lambda c: baseline.ask(c.question, c.history, unit), cases, f"{unit}: baseline"))
         for label, backend, mode in CONFIGURATIONS + (LOCAL if with_local else []):
-            answers = run_cases(lambda c: tutor.ask(c["question"], c["history"], backend, mode=mode, unit=unit).to_json(),
+            answers = run_cases(lambda c: tutor.ask(c.question, c.history, backend, mode=mode, unit=unit).to_json(),
                                 cases, f"{unit}: {label}")
             run.comparison[label] = _summary(scorer, cases, answers)
         run.comparison[DEFAULT] = run.summary["overall"]

@@ -37,7 +37,7 @@ def run_cases(ask, cases, label: str = "eval", show: bool = True) -> list[dict]:
         except TutorError as exc:
             answer = {"status": "error", "answer": str(exc), "backend": "", "reason": "error", "citations": [],
                       "sentences": [], "retrieved": [], "timings_ms": {"total": 0.0}}
-        answers.append({"id": case["id"], **answer})
+        answers.append({"id": case.id, **answer})
         if show:
             progress(i, len(cases), label)
     return answers
@@ -50,7 +50,7 @@ def scorer_for(tutor, extra_raw: dict[str, str] | None = None) -> Scorer:
 
 
 def evaluate(tutor, cases: CaseSet, backend=None, mode=None, label: str = "") -> UnitRun:
-    ask = lambda case: tutor.ask(case["question"], case["history"], backend, mode=mode, unit=cases.unit).to_json()
+    ask = lambda case: tutor.ask(case.question, case.history, backend, mode=mode, unit=cases.unit).to_json()
     answers = run_cases(ask, cases.cases, label or f"{cases.unit} ({cases.split})")
     scorer = scorer_for(tutor)
     results = [scorer.case_result(c, a) for c, a in zip(cases.cases, answers)]

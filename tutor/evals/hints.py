@@ -53,19 +53,19 @@ def count(tutor, split: str = "all", unit: str | None = None) -> list[HintCount]
     for cs in case_sets(split, unit):
         tally = HintCount(cs.unit, cs.split)
         for case in cs.cases:
-            if case["kind"] != "answerable":
+            if case.kind != "answerable":
                 continue
             tally.cases += 1
-            answer = tutor.ask(case["question"], case.get("history") or [], unit=cs.unit)
-            hints = hints_for(answer, case["question"])
+            answer = tutor.ask(case.question, case.history, unit=cs.unit)
+            hints = hints_for(answer, case.question)
             if hints is None:
                 continue
             tally.available += 1
-            tally.leaked_beyond += leaks(hints, case.get("key_facts") or [], case["question"])
-            if leaks(hints, case.get("key_facts") or []):
+            tally.leaked_beyond += leaks(hints, case.key_facts, case.question)
+            if leaks(hints, case.key_facts):
                 tally.leaked += 1
                 if cs.split == "dev":
-                    tally.case_ids.append(case["id"])
+                    tally.case_ids.append(case.id)
         out.append(tally)
     return out
 

@@ -85,7 +85,7 @@ def _failures(runs) -> list[str]:
             failed = sum(1 for r in run.results if r["failures"])
             lines += ["", f"{_name(run)}: {failed} of {len(run.results)} cases failed (gate cases are not listed)."]
             continue
-        rows = [[c["id"], c["kind"], cell(c["question"]), cell(a.get("answer", "")), cell("; ".join(r["failures"]))]
+        rows = [[c.id, c.kind, cell(c.question), cell(a.get("answer", "")), cell("; ".join(r["failures"]))]
                 for c, a, r in zip(run.cases.cases, run.answers, run.results) if r["failures"]]
         lines += ["", f"### {_name(run)}: failed cases ({len(rows)})", ""]
         lines += _table(["id", "kind", "question", "answer", "what was missing"], rows)

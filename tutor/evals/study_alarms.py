@@ -39,8 +39,8 @@ def main(argv: list[str] | None = None) -> dict:
     args = parser.parse_args(argv)
     model, found = load_classifier(args.model), {}
     for case_set in case_sets(args.split):
-        levels = [a.level for a in model.assess([c["question"] for c in case_set.cases])]
-        found[f"{case_set.unit} {case_set.split}"] = figures = rates(levels, [c["kind"] for c in case_set.cases])
+        levels = [a.level for a in model.assess([c.question for c in case_set.cases])]
+        found[f"{case_set.unit} {case_set.split}"] = figures = rates(levels, [c.kind for c in case_set.cases])
         print(f"{case_set.unit} ({case_set.split}): {json.dumps(figures)}")
     return found
 

@@ -29,12 +29,12 @@ def examples(resources) -> list[dict]:
     """One record per development case: its unit, candidate sentences with features and labels, and the gold."""
     out = []
     for cases in case_sets("dev"):
-        for case in (c for c in cases.cases if c["kind"] == "answerable"):
-            reading = read(resources, Asked(case["question"], tuple(case["history"]), cases.unit))
+        for case in (c for c in cases.cases if c.kind == "answerable"):
+            reading = read(resources, Asked(case.question, tuple(case.history), cases.unit))
             r, passages = reading.retrieval, reading.retrieval.passages
-            found, x = features(case["question"], r.query.text, passages, reading.question_vector, r.query_vector)
-            labels = [float(any(has_fact(s, f) for f in case["key_facts"]) or
-                            any(matches(q, s) for q in case["gold_quotes"])) for s, _, _ in found]
+            found, x = features(case.question, r.query.text, passages, reading.question_vector, r.query_vector)
+            labels = [float(any(has_fact(s, f) for f in case.key_facts) or
+                            any(matches(q, s) for q in case.gold_quotes)) for s, _, _ in found]
             out.append({"unit": cases.unit, "case": case, "found": found, "x": x, "y": np.asarray(labels),
                         "raw": {p.n: p.chunk.raw for p in passages}})
     return out
@@ -59,8 +59,8 @@ def answer_figures(rows: list[dict], probs: list[np.ndarray], policy: dict) -> t
         ranked = sorted((Scored(float(pi), n, idx, s) for pi, (s, n, idx) in zip(p, r["found"])), key=lambda t: -t.score)
         chosen = choose(ranked, **policy)
         text = " ".join(t.text for t in chosen)
-        facts.append(float(bool(chosen) and all(has_fact(text, f) for f in r["case"]["key_facts"])))
-        gold += [any(matches(r["raw"][n], q) for q in r["case"]["gold_quotes"]) for n in {t.n for t in chosen}]
+        facts.append(float(bool(chosen) and all(has_fact(text, f) for f in r["case"].key_facts)))
+        gold += [any(matches(r["raw"][n], q) for q in r["case"].gold_quotes) for n in {t.n for t in chosen}]
     return float(np.mean(facts)), float(np.mean(gold)) if gold else 0.0
 
 
@@ -77,7 +77,7 @@ def answers_threshold(rows: list[dict], probs: list[np.ndarray], policy: dict) -
         ranked = sorted((Scored(float(pi), n, idx, s) for pi, (s, n, idx) in zip(p, r["found"])), key=lambda t: -t.score)
         text = " ".join(t.text for t in choose(ranked, **policy))
         tops.append(ranked[0].score if ranked else 0.0)
-        good.append(bool(ranked) and all(has_fact(text, f) for f in r["case"]["key_facts"]))
+        good.append(bool(ranked) and all(has_fact(text, f) for f in r["case"].key_facts))
     tops, good = np.asarray(tops), np.asarray(good)
     best = 0.0
     for t in sorted(set(tops.tolist())):
@@ -106,7 +106,7 @@ def train(resources) -> tuple[dict, str]:
     (facts, gold), policy = scored[0]
     model = {**fit(rows), "selection": policy, "answers_threshold": answers_threshold(rows, probs, policy),
              "held_out": {"key_facts": round(facts, 3), "gold_precision": round(gold, 3)},
-             "cases": len(rows), "data": fingerprint([r["case"]["id"] for r in rows])}
+             "cases": len(rows), "data": fingerprint([r["case"].id for r in rows])}
     return model, (f"{len(rows)} development cases; held out by unit: key facts {facts:.3f}, gold precision "
                    f"{gold:.3f} with {policy}")
 

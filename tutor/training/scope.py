@@ -28,8 +28,8 @@ def examples(resources) -> list[dict]:
     rows = []
     for k, cases in enumerate(sets):
         other = units[(k + 1) % len(units)]
-        for case in (c for c in cases.cases if c["kind"] in ("answerable", "out_of_scope")):
-            label = float(case["kind"] == "answerable")
+        for case in (c for c in cases.cases if c.kind in ("answerable", "out_of_scope")):
+            label = float(case.kind == "answerable")
             rows.append(_row(resources, case, cases.unit, cases.unit, label))
             if label:
                 rows.append(_row(resources, case, other, cases.unit, 0.0))
@@ -37,9 +37,9 @@ def examples(resources) -> list[dict]:
 
 
 def _row(resources, case: dict, unit: str, home: str, label: float) -> dict:
-    reading = read(resources, Asked(case["question"], tuple(case["history"]), unit))
+    reading = read(resources, Asked(case.question, tuple(case.history), unit))
     values = features(reading.retrieval, reading.ranked, resources.live().retriever.vocabulary(unit))
-    return {"id": case["id"], "home": home, "own": unit == home, "near": "near_miss" in case.get("tags", ()),
+    return {"id": case.id, "home": home, "own": unit == home, "near": "near_miss" in case.tags,
             "x": [values[f] for f in FEATURES], "y": label}
 
 
