@@ -46,7 +46,8 @@ class Document:
 
 
 class Builder:
-    """Appends blocks to a text, one blank line between blocks, and remembers their spans."""
+    """Appends blocks to a text, one blank line between blocks (a line break between list items), and remembers
+    their spans."""
 
     def __init__(self) -> None:
         self._parts: list[str] = []
@@ -59,9 +60,10 @@ class Builder:
         text = text.strip()
         if not text:
             return
-        if self._parts:
-            self._parts.append("\n\n")
-            self._length += 2
+        if self._parts:  # a list's items are kept on neighbouring lines, so the list reads as one
+            gap = "\n" if kind == "list" and self._blocks[-1].kind == "list" else "\n\n"
+            self._parts.append(gap)
+            self._length += len(gap)
         start = self._length
         self._parts.append(text)
         self._length += len(text)
