@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 
 from tests.ingest import documents_fixtures as fx
+from tutor.app.render import passage_card
 from tutor.ingest.chunk import chunk_document
 from tutor.ingest.load import load_corpus
 from tutor.ingest.readers import read
@@ -93,6 +94,8 @@ def test_pdf_citations_name_the_section_and_the_page(course):
     assert (cited.section, cited.page) == (f"{fx.TITLE} › {fx.SECTION_2}", 2)
     assert cited.location == f"{UNIT_TITLE} › {fx.TITLE} › {fx.SECTION_2} › page 2".replace(UNIT_TITLE, table.unit)
     assert cited.text == doc.raw_text[cited.start:cited.end]
+    card = passage_card(cited, 1)
+    assert f"{fx.SECTION_2} › page 2" in card and "paragraph" in card  # the app shows where the passage is
     assert {c.page for c in chunks} == {1, 2}
     assert all(c.page == 0 for c in course["docx"][1] + course["html"][1])
 

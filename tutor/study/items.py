@@ -41,6 +41,8 @@ class QuizItem:
     question: str = ""  # a model-written question (kind "question"); empty: the prompt blanks the answer out
     unit: str = ""  # the unit it comes from
     sentence_no: int = 0  # which sentence of the source it tests (1-based, in reading order)
+    section: str = ""  # the heading path of its passage
+    page: int = 0  # the PDF page of its passage (0: no pages)
 
     @property
     def prompt(self) -> str:
@@ -56,7 +58,8 @@ class QuizItem:
     @property
     def citation(self) -> str:
         where = f", sentence {self.sentence_no}" if self.sentence_no else ""
-        return f"{self.source}, paragraph {self.paragraph}{where}, characters {self.raw_start}-{self.raw_end}"
+        place = "".join(f"{x}, " for x in (self.section, self.page and f"page {self.page}") if x)
+        return f"{self.source}, {place}paragraph {self.paragraph}{where}, characters {self.raw_start}-{self.raw_end}"
 
 
 def candidates(sentence: str) -> list[tuple[str, int, str]]:
@@ -114,5 +117,6 @@ def make_items(chunks: list[Chunk]) -> list[QuizItem]:
                     first_words.add(norm.split()[0])
                 items.append(QuizItem(chunk.id, sentence, answer, kind, start, chunk.source, chunk.paragraph,
                                       chunk.raw_start, chunk.raw_end, chunk.text, chunk.raw, unit=chunk.unit,
-                                      sentence_no=chunk.sentence_start + index + 1))
+                                      sentence_no=chunk.sentence_start + index + 1, section=chunk.section,
+                                      page=chunk.page))
     return items
