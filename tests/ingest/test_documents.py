@@ -130,3 +130,17 @@ def test_a_plain_text_file_gets_sections_too(tmp_path):
     doc = read(path, path.read_bytes())
     assert [b.kind for b in doc.blocks] == ["heading", "heading", "paragraph", "heading", "paragraph"]
     assert doc.text == path.read_text(encoding="utf-8")  # a text file's text is the file itself
+
+
+def test_a_saved_vle_page_keeps_its_title_and_content_only(tmp_path):
+    path = tmp_path / "page.html"
+    path.write_text(
+        '<html><body><div id="page-header"><div class="breadcrumb">Home / Courses / Bread</div>'
+        f'<h1>{fx.TITLE}</h1></div><div class="skip-links"><a href="#c">Skip to main content</a></div>'
+        '<div class="wrapper"><aside class="block">Upcoming events</aside><div role="main">'
+        f"<h2>{fx.SECTION}</h2><p>{fx.PARA_1}</p><ul><li>{fx.BULLETS[0]}<ul><li>{fx.BULLETS[1]}</li></ul></li></ul>"
+        '</div></div><div class="footer-links">Privacy notice</div></body></html>', encoding="utf-8")
+    doc = read(path, path.read_bytes())
+    assert [(b.kind, doc.text[b.start:b.end]) for b in doc.blocks] == [
+        ("heading", fx.TITLE), ("heading", fx.SECTION), ("paragraph", fx.PARA_1), ("list", fx.BULLETS[0]),
+        ("list", fx.BULLETS[1])]
