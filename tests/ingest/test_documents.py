@@ -73,7 +73,7 @@ def test_a_table_is_kept_whole_and_lists_and_captions_are_typed(course, fmt):
     assert [c for c in chunks if "table" in c.roles][0].roles == ["table"] * len(fx.ROWS)
     assert doc.raw_text.count(fx.ROWS[1][0]) == 1
     lists = [doc.raw_text[b.start:b.end] for b in doc.blocks if b.kind == "list"]
-    assert lists == fx.BULLETS
+    assert lists == [f"- {b}" for b in fx.BULLETS]  # "- item", as in a text file; never the glyph
     assert fx.CAPTION in [doc.raw_text[b.start:b.end] for b in doc.blocks if b.kind == "caption"]
 
 
@@ -142,5 +142,5 @@ def test_a_saved_vle_page_keeps_its_title_and_content_only(tmp_path):
         '</div></div><div class="footer-links">Privacy notice</div></body></html>', encoding="utf-8")
     doc = read(path, path.read_bytes())
     assert [(b.kind, doc.text[b.start:b.end]) for b in doc.blocks] == [
-        ("heading", fx.TITLE), ("heading", fx.SECTION), ("paragraph", fx.PARA_1), ("list", fx.BULLETS[0]),
-        ("list", fx.BULLETS[1])]
+        ("heading", fx.TITLE), ("heading", fx.SECTION), ("paragraph", fx.PARA_1), ("list", f"- {fx.BULLETS[0]}"),
+        ("list", f"- {fx.BULLETS[1]}")]

@@ -60,6 +60,8 @@ class Builder:
         text = text.strip()
         if not text:
             return
+        if kind == "list":
+            text = "- " + text  # a list item reads as in a text file: "- item" (a bullet glyph is not kept)
         if self._parts:  # a list's items are kept on neighbouring lines, so the list reads as one
             gap = "\n" if kind == "list" and self._blocks[-1].kind == "list" else "\n\n"
             self._parts.append(gap)
@@ -70,11 +72,11 @@ class Builder:
         self._blocks.append(Block(kind, start, self._length, level, page, tuple(tuple(r) for r in rows)))
 
     def table(self, rows: list[list[str]], page: int = 0) -> None:
-        """A table written as pipe rows ("| a | b |"), one line per row, kept whole as one block."""
+        """A table written as rows of cells ("a | b | c"), one line per row, kept whole as one block."""
         rows = [[" ".join((cell or "").split()) for cell in row] for row in rows]
         rows = [row for row in rows if any(row)]
         if rows:
-            self.add("table", "\n".join("| " + " | ".join(row) + " |" for row in rows), page=page, rows=rows)
+            self.add("table", "\n".join(" | ".join(row).strip() for row in rows), page=page, rows=rows)
 
     def document(self) -> Document:
         return Document("".join(self._parts), tuple(self._blocks))
