@@ -16,7 +16,8 @@ from tests.conftest import ROOT, SLUG, raw_of
 
 ANSWER_KEYS = {"status", "answer", "backend", "reason", "citations", "sentences", "retrieved", "timings_ms", "notice",
                "signposting", "direct", "on_question"}
-CITATION_KEYS = {"n", "chunk_id", "source", "start", "end", "text", "score", "display", "paragraph", "unit"}
+CITATION_KEYS = {"n", "chunk_id", "source", "start", "end", "text", "score", "display", "paragraph", "unit", "section",
+                 "page"}
 SENTENCE_KEYS = {"text", "citations", "support", "supported", "evidence"}
 
 
