@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 
 from tests.ingest import documents_fixtures as fx
+from tutor.app.render import passage_card
 from tutor.ingest.chunk import chunk_document
 from tutor.ingest.load import load_corpus
 from tutor.ingest.readers import read
@@ -72,7 +73,7 @@ def test_a_table_is_kept_whole_and_lists_and_captions_are_typed(course, fmt):
     assert [c for c in chunks if "table" in c.roles][0].roles == ["table"] * len(fx.ROWS)
     assert doc.raw_text.count(fx.ROWS[1][0]) == 1
     lists = [doc.raw_text[b.start:b.end] for b in doc.blocks if b.kind == "list"]
-    assert lists == fx.BULLETS
+    assert lists == [f"- {b}" for b in fx.BULLETS]  # "- item", as in a text file; never the glyph
     assert fx.CAPTION in [doc.raw_text[b.start:b.end] for b in doc.blocks if b.kind == "caption"]
 
 
@@ -93,6 +94,8 @@ def test_pdf_citations_name_the_section_and_the_page(course):
     assert (cited.section, cited.page) == (f"{fx.TITLE} › {fx.SECTION_2}", 2)
     assert cited.location == f"{UNIT_TITLE} › {fx.TITLE} › {fx.SECTION_2} › page 2".replace(UNIT_TITLE, table.unit)
     assert cited.text == doc.raw_text[cited.start:cited.end]
+    card = passage_card(cited, 1)
+    assert f"{fx.SECTION_2} › page 2" in card and "paragraph" in card  # the app shows where the passage is
     assert {c.page for c in chunks} == {1, 2}
     assert all(c.page == 0 for c in course["docx"][1] + course["html"][1])
 
@@ -127,3 +130,17 @@ def test_a_plain_text_file_gets_sections_too(tmp_path):
     doc = read(path, path.read_bytes())
     assert [b.kind for b in doc.blocks] == ["heading", "heading", "paragraph", "heading", "paragraph"]
     assert doc.text == path.read_text(encoding="utf-8")  # a text file's text is the file itself
+
+
+def test_a_saved_vle_page_keeps_its_title_and_content_only(tmp_path):
+    path = tmp_path / "page.html"
+    path.write_text(
+        '<html><body><div id="page-header"><div class="breadcrumb">Home / Courses / Bread</div>'
+        f'<h1>{fx.TITLE}</h1></div><div class="skip-links"><a href="#c">Skip to main content</a></div>'
+        '<div class="wrapper"><aside class="block">Upcoming events</aside><div role="main">'
+        f"<h2>{fx.SECTION}</h2><p>{fx.PARA_1}</p><ul><li>{fx.BULLETS[0]}<ul><li>{fx.BULLETS[1]}</li></ul></li></ul>"
+        '</div></div><div class="footer-links">Privacy notice</div></body></html>', encoding="utf-8")
+    doc = read(path, path.read_bytes())
+    assert [(b.kind, doc.text[b.start:b.end]) for b in doc.blocks] == [
+        ("heading", fx.TITLE), ("heading", fx.SECTION), ("paragraph", fx.PARA_1), ("list", f"- {fx.BULLETS[0]}"),
+        ("list", f"- {fx.BULLETS[1]}")]

@@ -43,6 +43,7 @@ def test_quiz_items_are_whole_sentences(chunks):
         assert item.sentence not in (fx.TITLE, fx.SECTION, fx.SECTION_2, fx.CAPTION, fx.HEADER)
         assert not item.sentence.startswith(("Page ", "Figure"))
     assert not [i for i in items if i.chunk_id == "frag"]
+    assert any(f"{fx.TITLE} › {fx.SECTION}, page 1, paragraph" in i.citation for i in items)
 
 
 def test_starters_and_glossary_leave_fragments_out(chunks):

@@ -31,7 +31,12 @@ def course_for(fmt: str, corpus: Path, out: Path) -> Path:
         return out
     from .render import render_course
 
-    render_course(corpus, out, fmt)
+    try:
+        render_course(corpus, out, fmt)
+    except ImportError as exc:
+        from ..errors import TutorError
+
+        raise TutorError(f"tutor eval --formats needs {exc.name} to write {fmt} files. Run: pip install -e '.[test]'")
     return out
 
 

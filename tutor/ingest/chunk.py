@@ -9,7 +9,7 @@ r"""Sentence-aware, paragraph-respecting chunking with stable ids and exact raw 
 from __future__ import annotations
 
 import hashlib
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Iterator
 
 from ..text.sentences import split_sentences
@@ -110,6 +110,20 @@ def sections(blocks, text: str, title: str = "") -> Iterator[tuple[Block, str]]:
         yield block, " › ".join(h for _, h in stack)
 
 
+def _lists_whole(pairs, text: str) -> Iterator[tuple[Block, str]]:
+    """Neighbouring list items (only a line break between them) as one block, as a text file's list is."""
+    held: tuple[Block, str] | None = None
+    for block, section in pairs:
+        if held and block.kind == "list" == held[0].kind and text[held[0].end:block.start] == "\n":
+            held = (replace(held[0], end=block.end), held[1])
+            continue
+        if held:
+            yield held
+        held = (block, section)
+    if held:
+        yield held
+
+
 def chunk_document(doc: SourceDoc, size: int = 400, overlap: int = 1) -> list[Chunk]:
     """Chunks of whole sentences, at most ``size`` characters where a sentence allows, never crossing blocks
     (a list or a table is one block; page furniture is left out); neighbouring chunks of a block share ``overlap``
@@ -118,7 +132,7 @@ def chunk_document(doc: SourceDoc, size: int = 400, overlap: int = 1) -> list[Ch
     chunks: list[Chunk] = []
     seen: dict[str, int] = {}
     sentence_no = para_no = 0
-    for block, section in sections(document_blocks(doc), doc.raw_text, doc.title):
+    for block, section in _lists_whole(sections(document_blocks(doc), doc.raw_text, doc.title), doc.raw_text):
         a, b = block.start, block.end
         c = clean(doc.raw_text[a:b], markup)
         if block.kind == "furniture" or not c.text.strip():

@@ -42,7 +42,8 @@ class QuizItem:
     question: str = ""  # a model-written question (kind "question"); empty: the prompt blanks the answer out
     unit: str = ""  # the unit it comes from
     sentence_no: int = 0  # which sentence of the source it tests (1-based, in reading order)
-    section: str = ""  # the heading it comes under (the source's title when the unit has no headings)
+    section: str = ""  # the heading path of its passage
+    page: int = 0  # the PDF page of its passage (0: no pages)
 
     @property
     def prompt(self) -> str:
@@ -58,7 +59,8 @@ class QuizItem:
     @property
     def citation(self) -> str:
         where = f", sentence {self.sentence_no}" if self.sentence_no else ""
-        return f"{self.source}, paragraph {self.paragraph}{where}, characters {self.raw_start}-{self.raw_end}"
+        place = "".join(f"{x}, " for x in (self.section, self.page and f"page {self.page}") if x)
+        return f"{self.source}, {place}paragraph {self.paragraph}{where}, characters {self.raw_start}-{self.raw_end}"
 
 
 def candidates(sentence: str) -> list[tuple[str, int, str]]:
@@ -97,13 +99,8 @@ def make_items(chunks: list[Chunk]) -> list[QuizItem]:
     """Quiz items in unit order: from each body sentence (never a question, heading, caption, table or learning
     objective), its first number and its best name or term, each answer asked once (where first stated)."""
     items, seen, asked, first_words = [], set(), set(), set()
-    section, source = "", ""
     for chunk in chunks:
-        if chunk.source != source:
-            section, source = chunk.title or "", chunk.source
-        headings = {i: t for i, (t, r) in enumerate(zip(chunk.sentence_texts(), chunk.roles)) if r == "heading"}
         for index, sentence in chunk.answer_sentences():
-            section = next((headings[i] for i in sorted(headings, reverse=True) if i < index), section)
             if sentence in seen or not good_sentence(sentence):
                 continue  # chunks overlap by a sentence
             seen.add(sentence)
@@ -119,7 +116,6 @@ def make_items(chunks: list[Chunk]) -> list[QuizItem]:
                     first_words.add(norm.split()[0])
                 items.append(QuizItem(chunk.id, sentence, answer, kind, start, chunk.source, chunk.paragraph,
                                       chunk.raw_start, chunk.raw_end, chunk.text, chunk.raw, unit=chunk.unit,
-                                      sentence_no=chunk.sentence_start + index + 1, section=section[:120]))
-        if headings:  # a heading is usually a paragraph, so a chunk, of its own
-            section = headings[max(headings)]
+                                      sentence_no=chunk.sentence_start + index + 1, section=chunk.section,
+                                      page=chunk.page))
     return items

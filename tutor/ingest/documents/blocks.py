@@ -46,7 +46,8 @@ class Document:
 
 
 class Builder:
-    """Appends blocks to a text, one blank line between blocks, and remembers their spans."""
+    """Appends blocks to a text, one blank line between blocks (a line break between list items), and remembers
+    their spans."""
 
     def __init__(self) -> None:
         self._parts: list[str] = []
@@ -59,20 +60,23 @@ class Builder:
         text = text.strip()
         if not text:
             return
-        if self._parts:
-            self._parts.append("\n\n")
-            self._length += 2
+        if kind == "list":
+            text = "- " + text  # a list item reads as in a text file: "- item" (a bullet glyph is not kept)
+        if self._parts:  # a list's items are kept on neighbouring lines, so the list reads as one
+            gap = "\n" if kind == "list" and self._blocks[-1].kind == "list" else "\n\n"
+            self._parts.append(gap)
+            self._length += len(gap)
         start = self._length
         self._parts.append(text)
         self._length += len(text)
         self._blocks.append(Block(kind, start, self._length, level, page, tuple(tuple(r) for r in rows)))
 
     def table(self, rows: list[list[str]], page: int = 0) -> None:
-        """A table written as pipe rows ("| a | b |"), one line per row, kept whole as one block."""
+        """A table written as rows of cells ("a | b | c"), one line per row, kept whole as one block."""
         rows = [[" ".join((cell or "").split()) for cell in row] for row in rows]
         rows = [row for row in rows if any(row)]
         if rows:
-            self.add("table", "\n".join("| " + " | ".join(row) + " |" for row in rows), page=page, rows=rows)
+            self.add("table", "\n".join(" | ".join(row).strip() for row in rows), page=page, rows=rows)
 
     def document(self) -> Document:
         return Document("".join(self._parts), tuple(self._blocks))

@@ -19,8 +19,8 @@ _INSIDE = sorted(_BLOCKS - {"blockquote"})  # blocks whose text includes everyth
 
 
 def _boilerplate(tag) -> bool:
-    if tag.name == "header" and tag.find("h1"):
-        return False  # an article's own header: its title
+    if tag.find(["h1", "main", "article"]) or tag.find(attrs={"role": "main"}):
+        return False  # it holds the page's title or content (an article's own header, a page-header wrapper)
     if tag.name in _HTML["drop_tags"] or (tag.get("role") or "").lower() in _HTML["drop_roles"]:
         return True
     names = " ".join(tag.get("class") or []) + " " + (tag.get("id") or "")
@@ -62,8 +62,9 @@ def read_html(path, text: str) -> Document:
             tag.decompose()
     root = soup.find("main") or soup.find(attrs={"role": "main"}) or soup.find("article") or soup.body or soup
     out = Builder()
-    if not root.find(["h1"]) and soup.title and _text(soup.title):
-        out.add("heading", _text(soup.title), level=1)
+    if not root.find("h1"):  # the page's title sits outside its main content, or only in <title>
+        title = soup.find("h1") or soup.title
+        out.add("heading", _text(title) if title else "", level=1)
     for tag in root.find_all(_BLOCKS):
         if tag.find_parent(_INSIDE) and not (tag.name == "li" and tag.find_parent(_INSIDE).name == "li"):
             continue  # inside a block already read (a paragraph in a list item, a table cell's content)

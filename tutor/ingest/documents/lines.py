@@ -58,6 +58,12 @@ class _Open:
     level: int = 0
     indent: float = 0.0  # where a list item's text starts
     rows: list | None = None  # a table's rows
+    left: float = 0.0  # the printed extent of its lines so far
+    right: float = 0.0
+
+    def take(self, line: Line) -> None:
+        self.parts.append(line.text)
+        self.left, self.right = min(self.left, line.x0), max(self.right, line.x1)
 
 
 def mend(left: str, right: str) -> str:
@@ -116,8 +122,11 @@ def _continues(block: _Open, prev: Line, line: Line, lay: _Layout) -> bool:
         return line.x0 >= block.indent - 2
     if line.text[:1].islower():
         return True
-    short = prev.x1 < lay.left + 0.7 * (lay.right - lay.left)
-    if ended and line.x0 > lay.left + LAYOUT["indent_points"] or _FULL_STOP.search(prev.text) and short:
+    # Lines are measured against the block's own extent, so a boxed feature or an indented quotation (narrower
+    # than the page) reads like the body; a one-line block is measured against the page.
+    left, right = (block.left, block.right) if len(block.parts) > 1 else (lay.left, lay.right)
+    short = prev.x1 < left + 0.7 * (right - left) and (len(block.parts) > 1 or prev.x0 <= lay.left + 2)
+    if ended and line.x0 > min(prev.x0, block.left) + LAYOUT["indent_points"] or _FULL_STOP.search(prev.text) and short:
         return False  # an indented first line, or a short last line before it
     return True
 
@@ -168,21 +177,21 @@ def _place(line: Line, block: _Open | None, prev: Line | None, lay: _Layout, flu
     if level and not bullet:
         if block and block.kind == "heading" and block.level == level and line.page == prev.page \
                 and line.top - prev.top <= 1.35 * line.size:
-            block.parts.append(line.text)  # a heading printed on two lines
+            block.take(line)  # a heading printed on two lines
             return block, line
         flush()
-        return _Open("heading", [line.text], line.page, level), line
+        return _Open("heading", [line.text], line.page, level, left=line.x0, right=line.x1), line
     if bullet:
         flush()
         text = line.text[bullet.end():]
         indent = line.x0 + (line.x1 - line.x0) * (bullet.end() / max(len(line.text), 1))
-        return _Open("list", [text], line.page, indent=indent), line
+        return _Open("list", [text], line.page, indent=indent, left=line.x0, right=line.x1), line
     goes_on = bool(block) and block.kind not in ("heading", "table") and _continues(block, prev, line, lay)
     if PATTERNS["caption"].match(line.text) and not (goes_on and not _END.search(prev.text)):
         flush()  # "Figure 2. ..." starts a caption, unless a sentence broke just before it
-        return _Open("caption", [line.text], line.page), line
+        return _Open("caption", [line.text], line.page, left=line.x0, right=line.x1), line
     if goes_on:
-        block.parts.append(line.text)
+        block.take(line)
         return block, line
     flush()
-    return _Open("paragraph", [line.text], line.page), line
+    return _Open("paragraph", [line.text], line.page, left=line.x0, right=line.x1), line

@@ -49,19 +49,23 @@ def _key(line: Line) -> str:
 
 
 def mark_furniture(pages: list[list[tuple[float, Line | Table]]], heights: list[float]) -> None:
-    """Marks lines in a page's top or bottom band that repeat on other pages (digits aside), and page numbers."""
+    """Marks lines in a page's top or bottom band that repeat on other pages (digits aside), page numbers, and the
+    first line of a one-page document when it is in small type at the top."""
     band = LAYOUT["margin_band"]
 
     def in_band(item, height):
         return isinstance(item, Line) and (item.bottom < height * band or item.top > height * (1 - band))
 
-    seen = Counter()
+    seen, sizes = Counter(), Counter()
     for items, height in zip(pages, heights):
         seen.update({_key(i) for _, i in items if in_band(i, height)})
+        sizes.update({round(i.size): len(i.text) for _, i in items if isinstance(i, Line)})
+    body = sizes.most_common(1)[0][0] if sizes else 0
     for items, height in zip(pages, heights):
-        for _, item in items:
-            if in_band(item, height) and (PAGE_NUMBER.match(item.text) or (len(pages) > 1 and seen[_key(item)] >= 2)):
-                item.furniture = True
+        for n, (_, item) in enumerate(items):
+            small_top = n == 0 and len(pages) == 1 and in_band(item, height) and item.top < height / 2 and item.size < body
+            if in_band(item, height) and (PAGE_NUMBER.match(item.text) or seen[_key(item)] >= 2 or small_top):
+                item.furniture = True  # a page number, a line every page repeats, a one-page handout's small header
 
 
 def read_pdf(path) -> Document:
