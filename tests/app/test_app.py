@@ -465,3 +465,23 @@ def test_a_wrong_answer_comes_back_due_before_new_cards(make_app):
     card, *_, state = app.practise.next(state)
     assert state["index"] == 0 and "Due for review" in card
     assert render.escape(first.prompt.split("_____")[1][:20]) in card
+
+
+def test_sign_in_checks_learner_accounts(unit_settings, tutor, tmp_path):
+    import httpx
+
+    from tutor.learners.accounts import Accounts
+
+    settings = unit_settings.replace(port=free_port(), db=tmp_path / "tutor.sqlite3", sign_in=True)
+    Accounts(settings.db).add("ann", "a long secret")
+    app = launch(settings, build_app(settings, tutor=tutor, export_path=tmp_path / "reviewed.jsonl"), block=False)
+    try:
+        wait_for_port(settings.port, 60)
+        url = f"http://127.0.0.1:{settings.port}/"
+        assert httpx.get(url + "config", timeout=30).status_code == 401  # nothing without signing in
+        assert httpx.post(url + "login", data={"username": "ann", "password": "wrong"}, timeout=30).status_code == 400
+        with httpx.Client(base_url=url, timeout=30) as client:
+            assert client.post("login", data={"username": "ann", "password": "a long secret"}).status_code == 200
+            assert client.get("config").status_code == 200
+    finally:
+        app.close()
