@@ -485,3 +485,20 @@ def test_sign_in_checks_learner_accounts(unit_settings, tutor, tmp_path):
             assert client.get("config").status_code == 200
     finally:
         app.close()
+
+
+def test_opening_practise_starts_from_the_learners_due_card(make_app):
+    from datetime import timedelta
+
+    app = make_app()
+    earlier = app.practise.new_quiz("")
+    second = app.practise.items("")[1]
+    earlier["index"] = 1
+    app.practise.check("not the answer at all", earlier)
+    clock = app.deck.clock
+    app.deck.clock = lambda: clock() + timedelta(hours=1)
+    later = {**app.practise.new_quiz(""), "id": earlier["id"]}  # the same learner, a new session
+    card, later = app.practise.enter(later, None)
+    assert later["index"] == 1 and "Due for review" in card and render.escape(second.prompt.split("_____")[1][:20]) in card
+    card, later = app.practise.enter(later, None)
+    assert card is not None and later["index"] == 1  # only the first time
