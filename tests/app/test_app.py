@@ -410,7 +410,7 @@ def test_a_long_conversation_keeps_the_session_and_the_page_bounded(make_app):
 def test_help_shows_hints_not_the_answer_until_the_learner_tries(make_app):
     app = make_app()
     flow = app.ask.help
-    box, chat, panel, session, state, shown = flow.start("Who chaired the inquiry into Victoria Climbie's death?",
+    box, chat, panel, session, state, shown = flow.start("Which person led the inquiry after Victoria Climbie died?",
                                                          [], None)
     hint = content(chat)
     assert state is not None and shown["visible"] and 'class="hint hint-1"' in hint
@@ -420,7 +420,7 @@ def test_help_shows_hints_not_the_answer_until_the_learner_tries(make_app):
     box, chat, panel, state, shown = flow.attempt("lord lamin", chat, session, state)
     assert "Right: you worked it out" in content(chat) and "Laming" in content(chat)
     assert 'class="passage' in panel and state is None and not shown["visible"]
-    assert app.store.chats()[0]["question"].startswith("Who chaired")
+    assert app.store.chats()[0]["question"].startswith("Which person led")
 
 
 def test_help_reveals_on_request_and_answers_what_it_cannot_hint(make_app):
@@ -465,3 +465,40 @@ def test_a_wrong_answer_comes_back_due_before_new_cards(make_app):
     card, *_, state = app.practise.next(state)
     assert state["index"] == 0 and "Due for review" in card
     assert render.escape(first.prompt.split("_____")[1][:20]) in card
+
+
+def test_sign_in_checks_learner_accounts(unit_settings, tutor, tmp_path):
+    import httpx
+
+    from tutor.learners.accounts import Accounts
+
+    settings = unit_settings.replace(port=free_port(), db=tmp_path / "tutor.sqlite3", sign_in=True)
+    Accounts(settings.db).add("ann", "a long secret")
+    app = launch(settings, build_app(settings, tutor=tutor, export_path=tmp_path / "reviewed.jsonl"), block=False)
+    try:
+        wait_for_port(settings.port, 60)
+        url = f"http://127.0.0.1:{settings.port}/"
+        assert httpx.get(url + "config", timeout=30).status_code == 401  # nothing without signing in
+        assert httpx.post(url + "login", data={"username": "ann", "password": "wrong"}, timeout=30).status_code == 400
+        with httpx.Client(base_url=url, timeout=30) as client:
+            assert client.post("login", data={"username": "ann", "password": "a long secret"}).status_code == 200
+            assert client.get("config").status_code == 200
+    finally:
+        app.close()
+
+
+def test_opening_practise_starts_from_the_learners_due_card(make_app):
+    from datetime import timedelta
+
+    app = make_app()
+    earlier = app.practise.new_quiz("")
+    second = app.practise.items("")[1]
+    earlier["index"] = 1
+    app.practise.check("not the answer at all", earlier)
+    clock = app.deck.clock
+    app.deck.clock = lambda: clock() + timedelta(hours=1)
+    later = {**app.practise.new_quiz(""), "id": earlier["id"]}  # the same learner, a new session
+    card, later = app.practise.enter(later, None)
+    assert later["index"] == 1 and "Due for review" in card and render.escape(second.prompt.split("_____")[1][:20]) in card
+    card, later = app.practise.enter(later, None)
+    assert card is not None and later["index"] == 1  # only the first time

@@ -56,7 +56,7 @@ def shot(page, tmp_path: Path, name: str) -> None:
 
 
 def test_hints_come_before_the_answer_which_shows_only_after_a_try(page, tmp_path):
-    page.fill("#question textarea", "Who chaired the inquiry into Victoria Climbie's death?")
+    page.fill("#question textarea", "Which person led the inquiry after Victoria Climbie died?")
     page.click("#help-button")
     page.wait_for_selector("#chat .hint-1")
     assert page.locator("#chat .answer").count() == 0 and "Laming" not in page.inner_text("#chat")

@@ -75,3 +75,19 @@ def test_cards_are_per_learner_and_purged_with_the_log(tmp_path):
     assert deck.card("ann", item(1).id) is None and deck.card("bob", item(1).id) is not None
     store.purge(before="2026-03-03")
     assert deck.card("bob", item(1).id) is None
+
+
+def test_purging_a_browser_session_takes_its_anonymous_cards_not_an_accounts(tmp_path):
+    from tutor.app.store import Store
+    from tutor.learners.accounts import Accounts
+    from tutor.types import Answer
+
+    path = tmp_path / "t.sqlite3"
+    deck, store = Deck(path, clock=lambda: T0), Store(path)
+    Accounts(path).add("ann", "a long secret")
+    for learner, session in (("hash-1", "s1"), ("ann", "s2")):
+        deck.review(learner, item(1), True, 10)
+        store.log("What is X?", [], Answer("declined", ""), session=session, learner=learner)
+    store.purge(session="s1")
+    store.purge(session="s2")
+    assert deck.card("hash-1", item(1).id) is None and deck.card("ann", item(1).id) is not None

@@ -94,8 +94,9 @@ def build_app(settings: Settings, tutor: Tutor | None = None, store: Store | Non
         with gr.Tabs():
             with gr.Tab("Ask", id="ask"):
                 starters, glossary_box = h.ask.build(unit, aids.starters, render.glossary_html(aids.glossary))
-            with gr.Tab("Practise", id="practise"):
+            with gr.Tab("Practise", id="practise") as practise:
                 quiz = h.practise.build()
+            practise.select(h.practise.enter, [quiz[-1]], [quiz[0], quiz[-1]], api_visibility="private")
             with gr.Tab("Progress", id="progress") as progress:
                 h.progress.build(unit, quiz[-1])
             progress.select(**h.progress.refresh)

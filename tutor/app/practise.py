@@ -87,6 +87,17 @@ class PractiseTab:
         state["checked"] = [c for c in state["checked"] if c != (ids[index] if index is not None else "")]
         return self.card(state), "", "", state
 
+    def enter(self, state: dict | None, request: gr.Request = None):
+        """The tab opened: the first time in a session, start from the card most overdue for this learner (a
+        signed-in learner's cards from earlier days); afterwards leave the card as it is. (card, state)"""
+        state = state or self.new_quiz()
+        if state.get("entered") or state["attempted"]:
+            return gr.skip(), state
+        ids = [i.id for i in self.items(state["unit"])]
+        index, why = self.deck.pick(self.learner(state, request), ids)
+        state.update(index=index or 0, why=why or "new", shown=time.monotonic(), entered=True)
+        return self.card(state), state
+
     def switch(self, unit: str, state: dict | None = None, request: gr.Request = None) -> tuple[str, str, str, str, dict]:
         """Another unit picked: its first card (due, else new), score reset (card, answer, feedback, score, state)."""
         state = {**self.new_quiz(unit), "id": state["id"]} if state else self.new_quiz(unit)

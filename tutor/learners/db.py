@@ -108,15 +108,20 @@ def purge(conn: sqlite3.Connection, before: str | None = None, learner: str | No
           session: str | None = None) -> dict[str, int]:
     """Delete what was stored before ``before`` and/or of one ``learner`` or ``session`` from every table that
     holds learners' data; returns rows deleted per table. With no condition, nothing."""
-    columns = {"chats": ("created", "learner"), "card_reviews": ("reviewed", "learner"),
-               "cards": ("COALESCE(last_review, due)", "learner")}
+    # chats last: an anonymous learner's cards are found through the session's chats
+    columns = {"card_reviews": ("reviewed", "learner"), "cards": ("COALESCE(last_review, due)", "learner"),
+               "chats": ("created", "learner")}
     deleted = {}
     for table, (when, who) in columns.items():
         where = [(c, v) for c, v in ((f"{when} < ?", before), (f"{who} = ?", learner)) if v]
-        if session:
-            where.append(("session = ?" if table == "chats" else f"{who} = ?", session))
+        if session and table == "chats":
+            where.append(("session = ?", session))
+        elif session:
+            where.append((f"({who} = ? OR {who} IN (SELECT learner FROM chats WHERE session = ? AND learner NOT IN "
+                          "(SELECT name FROM learners)))", session))
+        values = [x for c, v in where for x in ([v, v] if "IN (SELECT learner" in c else [v])]
         deleted[table] = conn.execute(f"DELETE FROM {table} WHERE " + " AND ".join(c for c, _ in where),
-                                      [v for _, v in where]).rowcount if where else 0
+                                      values).rowcount if where else 0
     # a question's embedding goes with the last logged answer that asked it
     conn.execute("DELETE FROM question_vectors WHERE question NOT IN (SELECT question FROM chats)")
     return deleted
