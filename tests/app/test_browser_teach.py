@@ -16,37 +16,16 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 
 import pytest  # noqa: E402
 
-from tutor.app.build import build_app, launch  # noqa: E402
 
-from tests.app.test_browser import ARGS, CHROMIUM, PASSWORD  # noqa: E402
-from tests.conftest import ROOT, free_port, wait_for_port  # noqa: E402
+from tests.app import test_browser  # noqa: E402
+from tests.app.test_browser import PASSWORD  # noqa: E402
+from tests.conftest import ROOT  # noqa: E402
 
 pytestmark = pytest.mark.browser
 
 
-@pytest.fixture(scope="module")
-def served(unit_settings, tutor, tmp_path_factory):
-    base = tmp_path_factory.mktemp("browser-teach")
-    settings = unit_settings.replace(port=free_port(), log_chats=True, db=base / "tutor.sqlite3",
-                                     review_password=PASSWORD)
-    app = launch(settings, build_app(settings, tutor=tutor, export_path=base / "reviewed.jsonl"), block=False)
-    wait_for_port(settings.port, 60)
-    yield f"http://127.0.0.1:{settings.port}/", app
-    app.close()
-
-
-@pytest.fixture(scope="module")
-def page(served):
-    from playwright.sync_api import sync_playwright
-
-    assert CHROMIUM.exists(), "Debian's Chromium is missing: apt-get install -y chromium"
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        page = browser.new_page(viewport={"width": 1400, "height": 1000})
-        page.set_default_timeout(60_000)
-        page.goto(served[0])
-        yield page
-        browser.close()
+served = test_browser.served  # the same app, served for this module (module-scoped fixtures)
+page = test_browser.page
 
 
 def shot(page, tmp_path: Path, name: str) -> None:
