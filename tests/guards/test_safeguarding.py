@@ -87,7 +87,8 @@ def test_the_shipped_artefact_records_how_it_was_made():
     assert shipped["embedding_model"].startswith("all-MiniLM-L6-v2") and shipped["sklearn_version"]
     cut = shipped["thresholds"]
     assert len(shipped["train_sha256"]) == 64 and 0 < cut["concern"] <= cut["disclosure"] < 1
-    assert shipped["variant"] in shipped["dev"] and MODEL_FILE.stat().st_size < 2_000_000  # small enough to ship
+    # small enough to ship: 2.8 MB since sg1001-sg1425 added categories (MIN_DF 5 kept; raising it is a retrain)
+    assert shipped["variant"] in shipped["dev"] and MODEL_FILE.stat().st_size < 3_000_000
 
 
 BUNDLED = '"embedding_model": "all-MiniLM-L6-v2 (bundled)"'

@@ -148,7 +148,7 @@ class ReviewTab:
     def mark_seen(self, alert_id: str | None, show_seen: bool, token: str | None, request: gr.Request):
         """Mark the chosen alert seen, then the refreshed list (as ``alert_list``) and what happened."""
         self.require(token, request)
-        if not alert_id:
+        if not alert_id or self.alerts is None:
             return *self.alert_list(show_seen, token, request)[:2], "Pick an alert to mark seen first."
         done = self.alerts.mark_seen(alert_id)
         rows, picker, note = self.alert_list(show_seen, token, request)

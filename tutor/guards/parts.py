@@ -22,15 +22,16 @@ MOST = 48  # parts read at most (the whole message first, then its sentences, th
 # Where the project's splitter does not end a sentence but a learner's text-speak does: "?" or "!" then space, or a
 # full stop after a word of two or more letters followed by a lower-case word ("caf. my dad ...").
 _LOOSE_END = re.compile(r"(?<=[?!])\s+|(?<=[A-Za-z]{2}\.)\s+(?=[a-z])")
-# Clause boundaries inside a long sentence: , ; : and dashes, and before "but", "because", "although", "so that".
-_CLAUSE = re.compile(r"\s*[,;:]\s+|\s+[-\u2013\u2014]+\s+|\s+(?=(?:but|because|although|though|so that)\b)", re.I)
+# Clause boundaries inside a long sentence: semicolons, dashes, and before "but", "because", "although", "so that".
+# Not commas or colons: they cut a case study's framing from its story ("Case study: Sam, 9, has ...").
+_CLAUSE = re.compile(r"\s*;\s+|\s+[-\u2013\u2014]+\s+|\s+(?=(?:but|because|although|though|so that)\b)", re.I)
 
 
 def clauses(sentence: str) -> list[str]:
     """The clauses of a long sentence (a short one is left whole); tiny clauses join the one before.
 
     >>> clauses("I have read the chapter on attachment for my essay, but last night my stepdad locked me out again")
-    ['I have read the chapter on attachment for my essay', 'but last night my stepdad locked me out again']
+    ['I have read the chapter on attachment for my essay,', 'but last night my stepdad locked me out again']
     """
     if len(sentence.split()) <= LONG:
         return [sentence]
