@@ -41,11 +41,11 @@ def check_contract(answer, backend_prefix=None):
         return
     retrieved_ids = [r["chunk_id"] for r in d["retrieved"]]
     assert d["sentences"], "an answer has sentences"
-    numbers = {c.n for c in d["citations"]}
+    numbers = {c["n"] for c in d["citations"]}
     for c in d["citations"]:
         assert set(c) == CITATION_KEYS
-        assert 1 <= c.n <= len(retrieved_ids) and retrieved_ids[c.n - 1] == c.chunk_id
-        assert raw_of(c.source)[c.start:c.end] == c.text  # the exact raw passage
+        assert 1 <= c["n"] <= len(retrieved_ids) and retrieved_ids[c["n"] - 1] == c["chunk_id"]
+        assert raw_of(c["source"])[c["start"]:c["end"]] == c["text"]  # the exact raw passage
     for s in d["sentences"]:
         assert set(s) == SENTENCE_KEYS
         assert s["citations"] and set(s["citations"]) <= numbers  # only retrieved passages, never invented
