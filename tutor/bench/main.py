@@ -4,6 +4,8 @@ Writes ``bench.json`` and ``bench.md`` (with PNG plots) into ``--out``. The stag
 
 - ``index``: ingest (whole pipeline against the model alone) and retrieval per mode at 1x, 10x, 100x one
   unit (``corpus`` builds the larger corpora), embedded Chroma and a ``chroma run`` server side by side;
+- ``encoders``: PyTorch, ONNX fp32 and ONNX int8 side by side: ingest chunks/s, agreement with PyTorch's
+  vectors, query embedding time, a serving process's peak memory with each;
 - ``lean``: the index folder's size over one-word edits, and a fresh ``tutor ingest`` of one large text file
   (20 MB; 0.2 MB in ``--smoke``): seconds and peak memory;
 - ``answer``: time to citations and to the first answer text, extractive and local answerers, over the dev
@@ -57,13 +59,16 @@ class Plan:
     edits: int = 5  # one-word edits of the unit's file, each ingested
     large_mb: float = 20.0  # the large plain-text file a fresh `tutor ingest` is given
     large_timeout_s: float = 3 * 3600
+    encoder_size: int = 10  # the corpus (copies of the unit) the encoders ingest side by side
+    encoder_rounds: int = 3  # ingests per encoder, in turns; the median is reported
+    serving_questions: int = 5  # questions the serving-memory probe of each encoder answers
 
 
 def plan_for(sizes: str, smoke: bool) -> Plan:
     if smoke:
         return Plan(sizes=(1,), questions=5, retrieval_repeats=1, retrieval_budget_s=30, local_questions=1,
                     local_budget_s=60, levels=(1, 2), per_client=2, level_s=20, cli_runs=2, thorough=False,
-                    large_mb=0.2, large_timeout_s=300)
+                    large_mb=0.2, large_timeout_s=300, encoder_size=1, encoder_rounds=1, serving_questions=1)
     try:
         parsed = tuple(sorted({int(s) for s in sizes.split(",") if s.strip()}))
     except ValueError:
@@ -158,6 +163,7 @@ def _run(plan: Plan, settings: Settings, questions: list[dict], work: Path, data
     """The sections in order; the answering and app sections use the index of the whole course."""
     run = sections.Run(plan, settings, questions, work, data, sections.warm_embedder(settings, data))
     _section("ingest", data, failed, lambda: sections.ingest_and_retrieval(run))
+    _section("encoders", data, failed, lambda: sections.encoders(run))
     _section("edits", data, failed, lambda: sections.edits(run))
     base = sections.course_settings(run).replace(log_chats=False, db=work / "bench.sqlite3")
     data["answering"] = {}  # the section fills it in as it goes, so a failure keeps what was measured

@@ -120,6 +120,17 @@ def edits(run: Run) -> None:
     run.data["edits"] = measure(run.settings, corpus, run.work / "edits" / "index", run.embedder, run.plan.edits)
 
 
+def encoders(run: Run) -> None:
+    """PyTorch, ONNX fp32 and ONNX int8 side by side: ingest chunks/s, agreement, query time, serving memory."""
+    from .encoders import compare
+
+    size = run.plan.encoder_size
+    corpus = bench_corpus.build(run.settings.corpus_dir, size, run.work / f"encoders-corpus-{size}x")
+    run.data["encoders"] = {"size": size, **compare(run.settings, corpus, run.work / "encoders", run.scaled,
+                                                    rounds=run.plan.encoder_rounds,
+                                                    serving_questions=run.plan.serving_questions)}
+
+
 def large_file(run: Run) -> None:
     """A fresh ``tutor ingest`` process given the unit as one large plain-text file: seconds and peak memory."""
     from .lean import ingest_process
