@@ -18,7 +18,7 @@ Writes ``bench.json`` and ``bench.md`` (with PNG plots) into ``--out``. The stag
 Benchmarks are not tests: nothing here passes or fails on a number. ``--smoke`` runs a tiny version of every
 section to prove the bench works::
 
-    $ tutor bench --smoke --out /tmp/bench        # about three minutes on 2 idle cores
+    $ tutor bench --smoke --out /tmp/bench        # about four minutes on 2 idle cores (six on busy ones)
     $ tutor bench                                  # sizes 1,10,100: about 1.5 hours on 2 cores (the 20 MB file
                                                    # takes most of it)
 """
