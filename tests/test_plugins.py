@@ -32,5 +32,5 @@ def test_a_broken_plugin_is_reported_and_the_rest_still_load(fresh_plugins, capl
 
 
 def test_unknown_names_list_the_known_ones():
-    with pytest.raises(ConfigError, match=r"Unknown embedder 'nope' \(TUTOR_EMBED_MODEL\). Known embedders: bundled, fake"):
+    with pytest.raises(ConfigError, match=r"Unknown embedder 'nope' \(TUTOR_EMBED_MODEL\). Known embedders: bundled, fake, onnx, onnx-int8"):
         plugins.embedders.get("nope")

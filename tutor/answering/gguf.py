@@ -8,7 +8,7 @@ import threading
 from pathlib import Path
 
 from ..errors import ConfigError, missing_extra
-from ..ingest.embed import package_dir
+from ..ingest.bundled import package_dir
 
 _models: dict[str, object] = {}
 _turns: dict[str, threading.Lock] = {}

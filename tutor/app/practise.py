@@ -15,7 +15,7 @@ from ..study import checking, model_items
 from ..learners.accounts import learner_of
 from ..learners.schedule import Deck
 from ..study.items import QuizItem
-from . import render, render_study
+from . import render_study
 
 log = logging.getLogger(__name__)
 PRIVATE = {"api_visibility": "private"}
@@ -50,7 +50,7 @@ class PractiseTab:
     def card(self, state: dict) -> str:
         items = self.items(state["unit"])
         item = items[state["index"]] if items else None
-        return render_study.due_note(state.get("why", "")) + render.quiz_card(item, state["index"] + 1, len(items))
+        return render_study.due_note(state.get("why", "")) + render_study.quiz_card(item, state["index"] + 1, len(items))
 
     @staticmethod
     def learner(state: dict, request: gr.Request = None) -> str:
@@ -63,7 +63,7 @@ class PractiseTab:
         state = state or self.new_quiz()
         items = self.items(state["unit"])
         if not items:
-            return "", render.score_text(state), state
+            return "", render_study.score_text(state), state
         item = items[state["index"]]
         result = checking.check(item, response)
         if result.attempted and item.id not in state["checked"]:
@@ -75,7 +75,7 @@ class PractiseTab:
                 self.deck.review(self.learner(state, request), item, result.correct, seconds)
             except Exception:  # noqa: BLE001 - a locked database must not cost the learner their feedback
                 log.exception("could not store the practice card")
-        return render_study.feedback(result, item), render.score_text(state), state
+        return render_study.feedback(result, item), render_study.score_text(state), state
 
     def next(self, state: dict | None, request: gr.Request = None) -> tuple[str, str, str, dict]:
         """Move on to the most overdue card, else a new one: (card HTML, cleared answer, cleared feedback, state)."""
@@ -104,7 +104,7 @@ class PractiseTab:
         ids = [i.id for i in self.items(unit or "")]
         index, why = self.deck.pick(self.learner(state, request), ids)
         state["index"], state["why"] = index or 0, why or "new"
-        return self.card(state), "", "", render.score_text(state), state
+        return self.card(state), "", "", render_study.score_text(state), state
 
     def build(self) -> tuple:
         """The tab's components and events; returns what the unit picker resets."""
@@ -115,7 +115,7 @@ class PractiseTab:
             check = gr.Button("Check", variant="primary", elem_id="quiz-check")
             nxt = gr.Button("Next question", elem_id="quiz-next")
         feedback = gr.HTML(elem_id="quiz-feedback")
-        score = gr.Markdown(render.score_text(self.new_quiz()), elem_id="quiz-score")
+        score = gr.Markdown(render_study.score_text(self.new_quiz()), elem_id="quiz-score")
         check.click(self.check, [reply, qstate], [feedback, score, qstate], api_name="check")
         reply.submit(self.check, [reply, qstate], [feedback, score, qstate], **PRIVATE)
         nxt.click(self.next, [qstate], [card, reply, feedback, qstate], **PRIVATE)

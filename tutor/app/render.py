@@ -14,9 +14,7 @@ import re
 from html import escape
 from pathlib import Path, PurePath
 
-from ..study.checking import Result, normalise
 from ..study.glossary import GlossaryEntry
-from ..study.items import BLANK, QuizItem
 from ..types import location
 
 _MARKERS = re.compile(r"\s?\[(\d+(?:\s*,\s*\d+)*)\]")
@@ -190,33 +188,6 @@ def glossary_html(entries: list[GlossaryEntry]) -> str:
         f'<li><b>{escape(e.acronym)}</b>: {escape(e.long_form)} <span class="gcite">({escape(_name(e.source))}, '
         f'paragraph {e.paragraph}: “{_highlight(e.sentence, [e.long_form])}”)</span></li>' for e in entries)
     return f'<ul class="glossary">{rows}</ul>'
-
-
-def quiz_card(item: QuizItem | None, number: int, total: int) -> str:
-    if item is None:
-        return "<p>No quiz items could be made from the unit.</p>"
-    prompt = escape(item.prompt).replace(BLANK, '<span class="blank">_____</span>')
-    words = len(item.answer.split())
-    numeric = item.kind == "number" or normalise(item.answer).isdigit()
-    hint = f"{words} words" if words > 1 else ("a number" if numeric else "one word")
-    task = "answer in the unit's words" if item.question else "fill the gap"
-    return (f'<div class="quiz"><p class="qnum">Question {number} of {total} · {task} ({hint})</p>'
-            f'<p class="prompt">{prompt}</p><p class="qsrc">From {escape(_name(item.source))}, paragraph '
-            f"{item.paragraph}</p></div>")
-
-
-def feedback_html(result: Result, item: QuizItem) -> str:
-    if not result.attempted:
-        return f'<div class="feedback">{escape(result.feedback)}</div>'
-    css, verdict = ("right", "Correct") if result.correct else ("wrong", f"Not quite: the answer is “{escape(item.answer)}”")
-    quote = _highlight(item.sentence, [item.answer])
-    return (f'<div class="feedback {css}"><p class="verdict">{verdict}.</p><blockquote>{quote}</blockquote>'
-            f'<p class="qsrc">{escape(_name(item.source))}, paragraph {item.paragraph} (passage at characters '
-            f"{item.raw_start}–{item.raw_end})</p></div>")
-
-
-def score_text(score: dict) -> str:
-    return f"**Score this session: {score['correct']} / {score['attempted']}**"
 
 
 def review_rows(chats: list[dict]) -> list[list]:

@@ -72,7 +72,7 @@ def ingest_process(settings: Settings, path: Path, index_dir: Path, log: Path, t
     env = {k: v for k, v in os.environ.items() if not k.startswith("TUTOR_")}
     env.update(QUIET_ENV, TUTOR_CORPUS_DIR=str(path.parent.parent), TUTOR_INDEX_DIR=str(index_dir),
                TUTOR_EMBED_MODEL=settings.embed_model, TUTOR_CHUNK_SIZE=str(settings.chunk_size),
-               TUTOR_CHUNK_OVERLAP=str(settings.chunk_overlap))
+               TUTOR_CHUNK_OVERLAP=str(settings.chunk_overlap), TUTOR_MODEL_CACHE=str(settings.model_cache))
     t0, peak, samples = time.perf_counter(), 0.0, 0
     with open(log, "w") as out:
         proc = subprocess.Popen([sys.executable, "-m", "tutor", "ingest"], stdout=out, stderr=subprocess.STDOUT,

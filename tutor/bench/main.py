@@ -4,6 +4,8 @@ Writes ``bench.json`` and ``bench.md`` (with PNG plots) into ``--out``. The stag
 
 - ``index``: ingest (whole pipeline against the model alone) and retrieval per mode at 1x, 10x, 100x one
   unit (``corpus`` builds the larger corpora), embedded Chroma and a ``chroma run`` server side by side;
+- ``encoders``: PyTorch, ONNX fp32 and ONNX int8 side by side: ingest chunks/s, agreement with PyTorch's
+  vectors, query embedding time, a serving process's peak memory with each;
 - ``lean``: the index folder's size over one-word edits, and a fresh ``tutor ingest`` of one large text file
   (20 MB; 0.2 MB in ``--smoke``): seconds and peak memory;
 - ``answer``: time to citations and to the first answer text, extractive and local answerers, over the dev
@@ -16,7 +18,7 @@ Writes ``bench.json`` and ``bench.md`` (with PNG plots) into ``--out``. The stag
 Benchmarks are not tests: nothing here passes or fails on a number. ``--smoke`` runs a tiny version of every
 section to prove the bench works::
 
-    $ tutor bench --smoke --out /tmp/bench        # about three minutes on 2 idle cores
+    $ tutor bench --smoke --out /tmp/bench        # about four minutes on 2 idle cores (six on busy ones)
     $ tutor bench                                  # sizes 1,10,100: about 1.5 hours on 2 cores (the 20 MB file
                                                    # takes most of it)
 """
@@ -30,48 +32,15 @@ import shutil
 import sys
 import tempfile
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from itertools import zip_longest
 from pathlib import Path
 
 from . import corpus as bench_corpus, sections
+from .plan import Plan, plan_for  # noqa: F401 - plan_for is read from here too
 from .targets import targets
 from .util import QUIET_ENV
-from ..errors import ConfigError
 from ..settings import Settings
-
-
-@dataclass(frozen=True)
-class Plan:
-    sizes: tuple[int, ...]  # corpus sizes, in copies of the unit
-    questions: int | None  # dev questions for retrieval and extractive answers (None: all)
-    retrieval_repeats: int  # passes over the questions per size
-    retrieval_budget_s: float  # per size
-    local_questions: int  # questions for the local model (about 10 s each on 2 busy cores)
-    local_budget_s: float
-    levels: tuple[int, ...]  # concurrent learners
-    per_client: int  # questions each learner asks at most
-    level_s: float  # time limit per level
-    cli_runs: int
-    thorough: bool  # the slow extras: profiles of missed stages, three model probes, the one-thread app run
-    edits: int = 5  # one-word edits of the unit's file, each ingested
-    large_mb: float = 20.0  # the large plain-text file a fresh `tutor ingest` is given
-    large_timeout_s: float = 3 * 3600
-
-
-def plan_for(sizes: str, smoke: bool) -> Plan:
-    if smoke:
-        return Plan(sizes=(1,), questions=5, retrieval_repeats=1, retrieval_budget_s=30, local_questions=1,
-                    local_budget_s=60, levels=(1, 2), per_client=2, level_s=20, cli_runs=2, thorough=False,
-                    large_mb=0.2, large_timeout_s=300)
-    try:
-        parsed = tuple(sorted({int(s) for s in sizes.split(",") if s.strip()}))
-    except ValueError:
-        parsed = ()
-    if not parsed or parsed[0] < 1:
-        raise ConfigError(f"--sizes must be positive whole numbers separated by commas, e.g. 1,10,100. Currently {sizes!r}.")
-    return Plan(sizes=parsed, questions=None, retrieval_repeats=1, retrieval_budget_s=150, local_questions=6,
-                local_budget_s=120, levels=(1, 5, 20), per_client=47, level_s=40, cli_runs=5, thorough=True)
 
 
 def load_questions() -> list[dict]:
@@ -158,6 +127,7 @@ def _run(plan: Plan, settings: Settings, questions: list[dict], work: Path, data
     """The sections in order; the answering and app sections use the index of the whole course."""
     run = sections.Run(plan, settings, questions, work, data, sections.warm_embedder(settings, data))
     _section("ingest", data, failed, lambda: sections.ingest_and_retrieval(run))
+    _section("encoders", data, failed, lambda: sections.encoders(run))
     _section("edits", data, failed, lambda: sections.edits(run))
     base = sections.course_settings(run).replace(log_chats=False, db=work / "bench.sqlite3")
     data["answering"] = {}  # the section fills it in as it goes, so a failure keeps what was measured

@@ -41,7 +41,7 @@ def write_markdown(data: dict, out: Path) -> Path:
     lines += _table(["target", "aim", "measured", "met"],
                     [[t["name"], f"{t.get('op', '<')} {t['limit']} {t['unit']}", f"{fmt(t['value'], 2)} {t['unit']}",
                       {True: "yes", False: "**no**", None: "not measured"}[t["met"]]] for t in data["targets"]])
-    sections = [("Ingest", "ingest.png", _ingest), ("Retrieval", "retrieval.png", _retrieval),
+    sections = [("Ingest", "ingest.png", _ingest), ("Encoders", None, _encoders), ("Retrieval", "retrieval.png", _retrieval),
                 ("Index size over edits", None, _edits), ("A large text file", None, _large_file),
                 ("Answering", "answering.png", _answering), ("Start-up and memory", None, _startup),
                 ("Concurrent learners", "concurrency.png", _concurrency), ("CLI start-up", None, _cli)]
@@ -80,6 +80,23 @@ def _ingest(data):
                [[f"{r['size']}x", r["files"], r["chunks"], r.get("sentences"), r["pipeline_s"], r.get("model_in_pipeline_s"),
                  r["encode_alone_s"], r["ratio"], r.get("ratio_cpu"), r.get("texts_per_s"), r.get("encode_texts_per_s"),
                  r.get("server_ingest_s")] for r in rows])
+
+
+def _encoders(data):
+    e = data.get("encoders", {})
+    if "rows" not in e:
+        return [f"Not measured: {e.get('error', 'skipped')}"]
+    return [f"The same corpus ({e['size']}x, {e['chunks']} chunks, {e['texts']} texts to encode) ingested from "
+            f"scratch by each encoder in turns ({e['rounds']} each, median), then the same texts encoded alone and "
+            "the dev questions embedded one by one. Agreement is the cosine of each text's vector with PyTorch's. "
+            "Serving is a fresh process answering dev questions as the app does (extractive, safeguarding, direct "
+            "answers): its peak resident memory, and whether torch was loaded.", ""] + \
+        _table(["encoder", "load s", "ingest s", "chunks/s", "ingest x PyTorch", "encode texts/s", "encode x PyTorch",
+                "query p50 ms", "query p95 ms", "cosine min", "cosine mean", "serving peak MB", "torch loaded"],
+               [[f"`{r['encoder']}`", r["load_s"], r["ingest_s"], r["chunks_per_s"], r["ingest_ratio"],
+                 r["encode_texts_per_s"], r["encode_ratio"], r["query_ms"]["p50"], r["query_ms"]["p95"],
+                 fmt(r["cosine_min"], 4), fmt(r["cosine_mean"], 4), r["serving_peak_rss_mb"],
+                 "yes" if "torch" in r["serving_heavy_imports"] else "no"] for r in e["rows"]])
 
 
 def _edits(data):

