@@ -37,7 +37,7 @@ from itertools import zip_longest
 from pathlib import Path
 
 from . import corpus as bench_corpus, sections
-from .plan import Plan, plan_for  # noqa: F401 - plan_for is read from here too
+from .plan import Plan, plan_for
 from .targets import targets
 from .util import QUIET_ENV
 from ..settings import Settings
