@@ -4,7 +4,7 @@ models, the answer backends and the span proposer. The pipeline holds one ``Reso
 bench and the app use the same object instead of reaching into the pipeline.
 
 >>> res = Resources(Settings.from_env())            # doctest: +SKIP
->>> live = res.live()                                # reads manifest.json once per index generation
+>>> live = res.live()    # reads manifest.json once per index generation  # doctest: +SKIP
 >>> live.retriever.search("What is X?").passages     # doctest: +SKIP
 """
 

@@ -65,8 +65,9 @@ def test_rebuild_reproduces_the_shipped_artefact(tmp_path):
     assert len(built["parts"]) == len(shipped["parts"])
     for part, twin in zip(built["parts"], shipped["parts"]):
         assert (part["blocks"], part["classes"], part["C"]) == (twin["blocks"], twin["classes"], twin["C"])
-        for key in ("calibration", "coef", "intercept"):
-            np.testing.assert_allclose(part[key], twin[key], atol=1e-4, err_msg=key)
+        for key in ("calibration", "coef", "intercept"):  # within 0.2%, as every rebuild test (conftest.rebuilt):
+            # the artefact was fitted on torch vectors, the rebuild reads the ONNX export's (equal to about 1e-6)
+            np.testing.assert_allclose(part[key], twin[key], rtol=2e-3, atol=1e-4, err_msg=key)
     rows = [r for name in ("dev", "test") for r in train_safeguarding.load_splits(DATA)[name]]
     texts = [r["text"] for r in rows]  # judged as the product judges them: the most serious part of each
     levels = [[a.level for a in m.assess(texts)] for m in (load_classifier(out), load_classifier())]

@@ -73,7 +73,9 @@ def _safeguarding(text: str) -> str:
 
 def _signpost(text: str) -> str:
     """Safeguarding signposting: the full message as a block, a possible concern's one line as a note."""
-    return _safeguarding(text) if "\n" in text.strip() else f'<p class="signpost" role="note">{_phones(text)}</p>'
+    if "\n" in text.strip():
+        return _safeguarding(text)
+    return f'<div class="answer safeguarding concern" role="note"><p class="signpost">{_phones(text)}</p></div>'
 
 
 def answer_html(answer, turn: int) -> str:

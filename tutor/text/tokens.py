@@ -31,10 +31,12 @@ QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "
 def straighten(text: str) -> str:
     """Curly quotes, long dashes and odd spaces as plain ones, one character for one (offsets still hold).
 
-    >>> straighten("\u201cIt\u2019s\u201d \u2013 done")
-    '"It's" - done'
+    >>> print(straighten("It\u2019s \u201cdone\u201d \u2013 now"))
+    It's "done" - now
     """
     return text.translate(QUOTES)
+
+
 _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 
 
