@@ -13,7 +13,7 @@ def targets(data: dict) -> list[dict]:
     def get(fn):
         try:
             return fn(data)
-        except (KeyError, IndexError, TypeError):
+        except (KeyError, IndexError, TypeError, StopIteration):  # that row was not measured
             return None
 
     sizes = sorted({r["size"] for r in data.get("retrieval", [])})
