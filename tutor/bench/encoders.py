@@ -58,7 +58,7 @@ def compare(settings: Settings, corpus: Path, work: Path, questions: list[dict],
             e.embed_query(q)
             times.append(ms_since(t0))
         query_ms[name] = summary(times)
-    chunks = read_manifest(built[reference].index_dir)["chunks"]
+    chunks = read_manifest(built[reference].index_dir).chunks
     median = {name: sorted(v)[len(v) // 2] for name, v in ingest_s.items()}
     rows = []
     for name in encoders:

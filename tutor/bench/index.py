@@ -195,7 +195,7 @@ def retrieval(stores: dict[str, Settings], embedder, questions: list[dict], k: i
     for q in questions:  # query vectors for the index-only variant, plain and repaired (hybrid+query)
         history = tuple(q.get("history", ()))
         memo.embed_query(q["question"])
-        memo.embed_query(some.queries(q.get("unit")).process(q["question"], history).text)
+        memo.embed_query(some.query(q["question"], history, unit=q.get("unit")).text)
     for r in retrievers.values():  # warm: first calls load the HNSW index and the bm25s arrays
         for q in questions[:3]:
             for mode in MODES:
