@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 STAMP := $(VENV)/.installed
 
-.PHONY: run test index install clean
+.PHONY: run test index install clean models
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +34,15 @@ run: index
 test: index
 	$(PY) -m pytest
 	$(PY) -m tutor eval
+
+# Rebuild every shipped reading model from the committed data (outside CI: about 25 minutes on 2 cores): the reader
+# and its span head (from datasets/reading), the sentence ranking and the scope decision (from the development
+# units), then the span head's threshold (development units).
+models: index
+	$(PY) -m tutor.training.reader
+	$(PY) -m tutor.training.ranking
+	$(PY) -m tutor.training.scope
+	$(PY) -m tutor.training.spans --choose
 
 clean:
 	rm -rf $(VENV) index/manifest.json index/generations index/chroma data evals/reports
