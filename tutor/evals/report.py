@@ -9,10 +9,11 @@ from pathlib import Path
 SHOWN = ["hit@1", "hit@3", "hit@5", "mrr", "ndcg@5", "key_fact_coverage", "direct_answer_rate", "direct_precision",
          "citation_gold_precision",
          "citation_recall", "citation_precision", "decline_accuracy", "near_miss_decline", "answered_out_of_scope",
+         "answered_as_if_out_of_scope", "answered_as_closest_out_of_scope", "far_decline", "answerable_as_closest",
          "adversarial_pass", "safeguarding_recall", "signposted_first", "concern_notes", "safeguarding_false_alarms",
          "latency_p50_ms", "latency_p95_ms"]
 COMPARED = ["hit@3", "mrr", "key_fact_coverage", "direct_answer_rate", "direct_precision", "citation_gold_precision",
-            "decline_accuracy", "near_miss_decline",
+            "decline_accuracy", "near_miss_decline", "answered_as_if_out_of_scope", "far_decline",
             "adversarial_pass", "safeguarding_false_alarms", "latency_p95_ms"]
 
 
