@@ -38,13 +38,15 @@ def embed_once(live: Live, texts: list[str]) -> list[np.ndarray]:
     return live.vectors(list(texts))
 
 
-def read(resources: Resources, asked: Asked, mode: str | None = None, query: Query | None = None) -> Reading:
+def read(resources: Resources, asked: Asked, mode: str | None = None, query: Query | None = None,
+         rank: bool = True) -> Reading:
     """Retrieve and rank for a checked question: ``query`` is its search text when already made (the pipeline
-    makes it first, to embed it with the other texts of the question), else it is made here."""
+    makes it first, to embed it with the other texts of the question), else it is made here. ``rank=False``
+    leaves ``ranked`` empty (the ranking's own trainer, which must not need the model it rebuilds)."""
     live = resources.live()
     query = query or live.retriever.query(asked.question, asked.history, mode, asked.unit)
     question_vector, search_vector = embed_once(live, [asked.question, query.text])
     retrieval = live.retriever.search_with(query, search_vector, resources.settings.top_k, mode, asked.unit)
     ranked = resources.ranker().rank(asked.question, query.text, retrieval.passages, question_vector, search_vector,
-                                     live.vectors)
+                                     live.vectors) if rank else []
     return Reading(asked, retrieval, ranked, question_vector)

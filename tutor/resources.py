@@ -25,6 +25,9 @@ from .ingest.index import Index, Manifest, manifest_stamp, read_manifest
 from .plugins import backends
 from .retrieval.hybrid import Retriever
 from .retrieval.ranking import MODEL as RANKING_MODEL, REBUILD as RANKING_REBUILD, SentenceRanker
+from .retrieval.reader import Reader
+
+DEFAULT_SPAN = "smollm2"  # chosen on the development units against the reader's span head (README, Evaluation)
 from .settings import Settings
 
 
@@ -90,6 +93,9 @@ class Resources:
         return self._model("ranker", lambda: load_json_model(RANKING_MODEL, SentenceRanker, "sentence ranking model",
                                                              RANKING_REBUILD))
 
+    def reader(self) -> Reader:
+        return self._model("reader", Reader.load)
+
     def scope(self) -> ScopeModel:
         return self._model("scope", lambda: load_json_model(SCOPE_MODEL, ScopeModel, "scope model", SCOPE_REBUILD))
 
@@ -103,12 +109,16 @@ class Resources:
             return self._backends[name]
 
     def span(self):
-        """The direct-answer span proposer, or None when TUTOR_SPAN_MODEL is off."""
-        if self.settings.span_model == "off":
+        """The direct-answer span proposer (TUTOR_SPAN_MODEL): the reader's span head (empty, or "reader"), the
+        bundled SmolLM2 ("smollm2") or another GGUF file; None when "off"."""
+        choice = self.settings.span_model or DEFAULT_SPAN
+        if choice == "off":
             return None
-        from .answering.span import SpanProposer
+        from .answering.span import ReaderSpan, SpanProposer
 
-        return self._model("span", lambda: SpanProposer(self.settings.span_model))
+        if choice == "reader":
+            return self._model("span", lambda: ReaderSpan(self.reader()))
+        return self._model("span", lambda: SpanProposer("" if choice == "smollm2" else choice))
 
     def policy(self, unit: str | None) -> Policy:
         """The safeguarding policy: the unit's (unit.toml), else the deployment's (TUTOR_SAFEGUARDING_POLICY)."""

@@ -71,7 +71,7 @@ class Settings(BaseSettings):
     quiz_model_items: int = 12
     # Minimum support score (0..1) for a sentence to count as supported by its citations.
     support_threshold: float = 0.55
-    # GGUF proposing short direct answers (each checked against its sentence); empty: bundled SmolLM2, "off": none.
+    # Direct answers (checked against their sentence): ""/"smollm2" (bundled), "reader" (its span head), a GGUF, "off".
     span_model: str = ""
     # Safeguarding signposting: a policy (tutor/guards/policies/<name>.toml) or a .toml file; unit.toml may override.
     safeguarding_policy: str = "uk"
@@ -195,9 +195,9 @@ def _check_paths(s: Settings) -> None:
     if s.local_model and not Path(s.local_model).expanduser().is_file():
         raise ConfigError(f"TUTOR_LOCAL_MODEL is {s.local_model!r}, which is not a file. Set TUTOR_LOCAL_MODEL to a GGUF "
                           "file, or leave it empty for the bundled SmolLM2-135M.")
-    if s.span_model not in ("", "off") and not Path(s.span_model).expanduser().is_file():
-        raise ConfigError(f"TUTOR_SPAN_MODEL is {s.span_model!r}, which is not a file. Set it to a GGUF file, leave it "
-                          "empty for the bundled SmolLM2-135M, or set it to off.")
+    if s.span_model not in ("", "off", "reader", "smollm2") and not Path(s.span_model).expanduser().is_file():
+        raise ConfigError(f"TUTOR_SPAN_MODEL is {s.span_model!r}, which is not a file. Set it to reader, smollm2, off "
+                          "or a GGUF file.")
     if s.reranker and not _model_on_disk(s.reranker):
         raise ConfigError(f"TUTOR_RERANKER is {s.reranker!r}: no such folder or file, and no such model in the Hugging "
                           "Face cache (nothing is downloaded at run time). Set TUTOR_RERANKER to a cross-encoder's folder, or "

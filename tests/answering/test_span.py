@@ -73,3 +73,43 @@ def test_the_bundled_model_proposes_a_checked_span():
     proposer = SpanProposer("")
     found = proposer.propose("When was the bridge opened?", ["The bridge was opened in 1932 by the city's mayor."])
     assert found == ("1932", 0)
+
+
+class _Reader:
+    """A reader whose span head always proposes ``words`` with ``probability``."""
+
+    def __init__(self, words: str, probability: float):
+        self.words, self.probability, self.span_head = words, probability, {"threshold": 0.5}
+
+    def span(self, question, sentence):
+        return (self.words, self.probability) if self.words in sentence else None
+
+
+def test_the_reader_span_is_shown_only_above_its_threshold_and_as_the_sentences_words():
+    from tutor.answering.span import ReaderSpan
+
+    sentences = ["The bridge was opened in 1932 by the city's mayor."]
+    assert ReaderSpan(_Reader("1932", 0.9)).propose("When was the bridge opened?", sentences) == ("1932", 0)
+    assert ReaderSpan(_Reader("1932", 0.4)).propose("When was the bridge opened?", sentences) is None
+    assert ReaderSpan(_Reader("city", 0.9)).propose("When was the bridge opened?", sentences) is None  # not a date
+    assert ReaderSpan(_Reader("1932", 0.9)).propose("Why was the bridge opened?", sentences) is None  # not factoid
+
+
+def test_a_reader_without_a_span_head_names_the_command():
+    from tutor.answering.span import ReaderSpan
+    from tutor.errors import ConfigError
+
+    reader = _Reader("x", 1.0)
+    reader.span_head = None
+    with pytest.raises(ConfigError, match="tutor.training.spans"):
+        ReaderSpan(reader)
+
+
+@pytest.mark.slow
+def test_the_shipped_reader_proposes_a_checked_span():
+    from tutor.answering.span import ReaderSpan
+    from tutor.retrieval.reader import Reader
+
+    found = ReaderSpan(Reader.load(), 0.0).propose("When was the bridge opened?",
+                                                   ["The bridge was opened in 1932 by the city's mayor."])
+    assert found == ("1932", 0)

@@ -18,6 +18,7 @@ from __future__ import annotations
 import logging
 import re
 
+from ..errors import ConfigError
 from ..text import STOPWORDS, fold, squash
 from ..text.kinds import is_factoid
 from ..text.numbers import to_digits
@@ -126,3 +127,31 @@ def direct_answer(span: SpanProposer | None, request, shown: list) -> tuple[str,
     question = request.search_text if request.history else request.question
     found = span.propose(question, [s.text for s in best])
     return (found[0], best[found[1]].n) if found else ("", 0)
+
+
+class ReaderSpan:
+    """Proposes the answer span with the reader's span head (token classification over its MiniLM): the best
+    span of each sentence in turn, kept when the head's probability reaches the threshold chosen on the
+    development units (``python -m tutor.training.spans --choose``) and the words pass ``grounded`` and ``fits``."""
+
+    def __init__(self, reader, threshold: float | None = None):
+        if not reader.span_head:
+            raise ConfigError("The reader has no span head. Run: python -m tutor.training.spans")
+        self.reader = reader
+        self.threshold = float(reader.span_head.get("threshold", 0.5) if threshold is None else threshold)
+
+    def candidates(self, question: str, sentences: list[str]) -> list[tuple[str, int, float]]:
+        """(words, sentence, probability) of each sentence's best span that is its own words of the asked kind."""
+        out = []
+        for i, sentence in enumerate(sentences):
+            found = self.reader.span(question, sentence)
+            words = found and grounded(found[0], sentence)
+            if words and fits(question, words):
+                out.append((words, i, found[1]))
+        return out
+
+    def propose(self, question: str, sentences: list[str]) -> tuple[str, int] | None:
+        if not is_factoid(question) or not sentences:
+            return None
+        found = [c for c in self.candidates(question, sentences) if c[2] >= self.threshold]
+        return (found[0][0], found[0][1]) if found else None

@@ -28,6 +28,8 @@ MODEL = Path(__file__).with_name("models") / "sentence_ranker.json"
 REBUILD = "python -m tutor.training.ranking"
 # Tried on the development units and left out (no gain held out): the passage's share of the top fused score,
 # sentence length, being a list item, being a paragraph's first sentence, the sentence's similarity rank.
+# Also tried: the reader's probability (``reader.Reader``, a cross-encoder fine-tuned on textbook quizzes): no gain
+# held out on the development units, and on the gate one citation fewer on the first unit (README, Evaluation).
 FEATURES = ("cos_question", "cos_search", "words_question", "words_search", "passage_rank", "kind", "defines")
 _DATA = tomllib.loads(Path(__file__).with_name("ranking.toml").read_text(encoding="utf-8"))
 _DEFINITION_QUESTION = re.compile(_DATA["definition_question"], re.IGNORECASE)

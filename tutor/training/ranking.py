@@ -30,7 +30,7 @@ def examples(resources) -> list[dict]:
     out = []
     for cases in case_sets("dev"):
         for case in (c for c in cases.cases if c.kind == "answerable"):
-            reading = read(resources, Asked(case.question, tuple(case.history), cases.unit))
+            reading = read(resources, Asked(case.question, tuple(case.history), cases.unit), rank=False)
             r, passages = reading.retrieval, reading.retrieval.passages
             found, x = features(case.question, r.query.text, passages, reading.question_vector, r.query_vector)
             labels = [float(any(has_fact(s, f) for f in case.key_facts) or
