@@ -69,14 +69,7 @@ class Reader:
         order = sorted(range(len(pairs)), key=lambda i: len(encodings[i].ids))
         out = np.zeros(len(pairs))
         for batch in batches(order, [len(e.ids) for e in encodings], self.batch_size, 4096):
-            width = max(len(encodings[i].ids) for i in batch)
-            feed = {k: np.zeros((len(batch), width), dtype=np.int64) for k in ("input_ids", "attention_mask",
-                                                                            "token_type_ids")}
-            for row, i in enumerate(batch):
-                e, n = encodings[i], len(encodings[i].ids)
-                feed["input_ids"][row, :n], feed["attention_mask"][row, :n] = e.ids, 1
-                feed["token_type_ids"][row, :n] = e.type_ids
-            logits = self.session.run(["logits"], feed)[0].reshape(-1)
+            logits = self.session.run(["logits"], _feed([encodings[i] for i in batch]))[0].reshape(-1)
             out[batch] = 1.0 / (1.0 + np.exp(-logits.astype(np.float64)))
         return out
 
@@ -86,10 +79,7 @@ class Reader:
     def hidden(self, question: str, sentence: str):
         """The pair's encoding and its tokens' last hidden states (tokens x 384)."""
         e = self.tokenizer.encode(question, sentence)
-        n = len(e.ids)
-        feed = {"input_ids": np.asarray([e.ids], dtype=np.int64), "attention_mask": np.ones((1, n), dtype=np.int64),
-                "token_type_ids": np.asarray([e.type_ids], dtype=np.int64)}
-        return e, self.session.run(["hidden"], feed)[0][0]
+        return e, self.session.run(["hidden"], _feed([e]))[0][0]
 
     def span(self, question: str, sentence: str) -> tuple[str, float] | None:
         """The words of ``sentence`` that answer ``question`` (its own characters) and the span head's probability
@@ -105,6 +95,18 @@ class Reader:
         i, j = best_span(start, end, MAX_SPAN_TOKENS)
         a, b = e.offsets[inside[i]][0], e.offsets[inside[j]][1]
         return sentence[a:b], float(np.exp(start[i] + end[j]))
+
+
+def _feed(encodings) -> dict[str, np.ndarray]:
+    """The graph's inputs for tokenised pairs, padded to the longest."""
+    width = max(len(e.ids) for e in encodings)
+    feed = {k: np.zeros((len(encodings), width), dtype=np.int64) for k in ("input_ids", "attention_mask",
+                                                                          "token_type_ids")}
+    for row, e in enumerate(encodings):
+        n = len(e.ids)
+        feed["input_ids"][row, :n], feed["token_type_ids"][row, :n] = e.ids, e.type_ids
+        feed["attention_mask"][row, :n] = 1
+    return feed
 
 
 def log_softmax(x: np.ndarray) -> np.ndarray:

@@ -38,21 +38,19 @@ class Item:
 
 
 class Vectors:
-    """Unit vectors of texts from the default embedder, computed once each."""
+    """Unit vectors of texts from the default embedder, each computed once (``ingest.embed.Vectors``), as a
+    matrix."""
 
     def __init__(self):
-        from ..ingest.embed import get_embedder
+        from ..ingest.embed import Vectors as Cache, get_embedder
 
-        self.embedder, self.known = get_embedder("onnx"), {}
+        self.cache = Cache(get_embedder("onnx").embed_documents, limit=10**7)
 
     def add(self, texts) -> None:
-        new = list(dict.fromkeys(t for t in texts if t not in self.known))
-        for start in range(0, len(new), 2048):
-            part = new[start:start + 2048]
-            self.known.update(zip(part, np.asarray(self.embedder.embed_documents(part), dtype=np.float32)))
+        self.cache(list(texts))
 
     def __call__(self, texts) -> np.ndarray:
-        return np.stack([self.known[t] for t in texts]) if texts else np.zeros((0, 384), dtype=np.float32)
+        return np.stack(self.cache(list(texts))) if texts else np.zeros((0, 384), dtype=np.float32)
 
 
 def _closest(vectors: Vectors, question: str, sentences, k: int = CANDIDATES) -> list[str]:
