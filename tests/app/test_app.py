@@ -61,7 +61,8 @@ def test_passages_arrive_before_the_answer_which_links_every_marker(make_app):
     targets = set(re.findall(r'href="#(src-1-\d+)"', final))
     assert targets and all(f'id="{t}"' in panel for t in targets)
     assert '<mark class="evidence">' in panel and 'class="passage cited"' in panel
-    assert "paragraph 9" in panel and "unit-25-safeguarding-outcome-1.4.txt" in panel and "score 0.0" in panel
+    assert "paragraph 9" in panel and "unit-25-safeguarding-outcome-1.4.txt" in panel and "used in the answer" in panel
+    assert not re.search(r"score \d", panel)  # relevance in words, never the fusion score
     assert session["turn"] == 1 and session["questions"] == [CAF_Q]
 
 

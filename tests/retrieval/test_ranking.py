@@ -40,8 +40,9 @@ def test_features_see_the_kind_of_answer_and_a_definition():
 
 def test_the_answer_takes_the_best_sentence_with_context_from_its_passage():
     ranked = [Scored(0.9, 2, 10, "b"), Scored(0.5, 1, 3, "x"), Scored(0.4, 2, 9, "a"), Scored(0.1, 2, 12, "c")]
-    assert [s.text for s in choose(ranked, same=1, others=0)] == ["a", "b"]  # reading order
-    assert [s.text for s in choose(ranked, same=0, others=1, relative=0.5)] == ["x", "b"]
+    assert [s.text for s in choose(ranked, same=1, others=0)] == ["b", "a"]  # the answering sentence leads
+    assert [s.text for s in choose(ranked, same=2, others=0)] == ["b", "a", "c"]  # then its context in reading order
+    assert [s.text for s in choose(ranked, same=0, others=1, relative=0.5)] == ["b", "x"]
     assert [s.text for s in choose(ranked, same=0, others=1, relative=0.6)] == ["b"]
 
 

@@ -147,14 +147,16 @@ def evidence_by_passage(answer) -> dict[int, list[str]]:
 
 
 def passage_card(c, turn: int | None, evidence: list[str] = (), cited: bool = False) -> str:
-    """A numbered passage (a ``Citation`` or its dict); ``turn`` None leaves out the anchor id."""
+    """A numbered passage (a ``Citation`` or its dict); ``turn`` None leaves out the anchor id. Its relevance is said
+    in words (used in the answer, or only related), never as the retrieval's fusion score."""
     d = c if isinstance(c, dict) else c.__dict__
     css = "passage cited" if cited else "passage"
     anchor = f' id="src-{turn}-{d["n"]}"' if turn is not None else ""
     unit = f"{escape(where)} · " if (where := location(d.get("unit") or "", d.get("section") or "", d.get("page") or 0)) else ""
     return (f'<div class="{css}"{anchor}><div class="phead"><span class="num">[{d["n"]}]</span> '
-            f'{unit}{escape(_name(d["source"]))} · paragraph {d["paragraph"]} · score {d["score"]:.3f}'
-            f'{" · cited" if cited else ""}</div><p>{_highlight(d["display"] or d["text"], list(evidence))}</p></div>')
+            f'{unit}{escape(_name(d["source"]))} · paragraph {d["paragraph"]} · '
+            f'{"used in the answer" if cited else "related passage"}'
+            f'</div><p>{_highlight(d["display"] or d["text"], list(evidence))}</p></div>')
 
 
 def sources_block(passages, turn: int, answer=None) -> str:

@@ -37,3 +37,24 @@ def candidate_sentences(passages: list[Passage]) -> dict[str, tuple[int, int]]:
         for i, sentence in p.chunk.answer_sentences():
             seen.setdefault(sentence, (p.n, p.chunk.sentence_start + i))
     return seen
+
+
+def overlaps(a: Passage, b: Passage, share: float = 0.5) -> bool:
+    """Do two passages show mostly the same text: the same file's spans overlapping by more than ``share`` of the
+    shorter, or one's text inside the other's (a feature box also printed in its paragraph)?"""
+    ca, cb = a.chunk, b.chunk
+    if ca.source == cb.source:
+        common = min(ca.raw_end, cb.raw_end) - max(ca.raw_start, cb.raw_start)
+        if common > share * min(ca.raw_end - ca.raw_start, cb.raw_end - cb.raw_start):
+            return True
+    short, long = sorted((" ".join(ca.text.split()), " ".join(cb.text.split())), key=len)
+    return bool(short) and short in long
+
+
+def distinct(passages: list[Passage]) -> list[Passage]:
+    """The passages in order, each dropped when it shows mostly what a better one already shows."""
+    kept: list[Passage] = []
+    for p in passages:
+        if not any(overlaps(p, q) for q in kept):
+            kept.append(p)
+    return kept
