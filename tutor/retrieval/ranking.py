@@ -89,28 +89,36 @@ def features(question: str, search_text: str, passages: list[Passage], question_
     if mat is not None:
         cos_q = mat @ np.asarray(question_vector, dtype=np.float32)
         cos_x = mat @ np.asarray(search_vector if search_vector is not None else question_vector, dtype=np.float32)
+    rows = sentence_features(question, search_text, sentences, cos_q, cos_x, [seen[s][0] for s in sentences])
+    return [(s, *seen[s]) for s in sentences], rows
+
+
+def sentence_features(question: str, search_text: str, sentences: list[str], cos_q, cos_x, ranks: list[int]
+                      ) -> np.ndarray:
+    """The ``FEATURES`` of each sentence, given its similarities to the question and the search text and the rank
+    of the passage it comes from (the comparison on the learner-question books gives every sentence rank 1)."""
     q_terms, x_terms = set(terms(question)), set(terms(search_text))
     kinds, term = asked_kinds(question), defined_term(question)
     rows = []
     for i, s in enumerate(sentences):
-        n, _ = seen[s]
         kind = 0.0 if not kinds else (1.0 if any(gives(k, s, question) for k in kinds) else -1.0)
         defines = float(bool(term) and any(p.search(s) for p in _definition_patterns(term)))
-        rows.append((float(cos_q[i]), float(cos_x[i]), *_shares(s, q_terms, x_terms), 1.0 / n, kind, defines))
-    return [(s, *seen[s]) for s in sentences], np.asarray(rows, dtype=np.float64)
+        rows.append((float(cos_q[i]), float(cos_x[i]), *_shares(s, q_terms, x_terms), 1.0 / ranks[i], kind, defines))
+    return np.asarray(rows, dtype=np.float64).reshape(len(sentences), len(FEATURES))
 
 
 def choose(ranked: list[Scored], same: int = 3, others: int = 0, relative: float = 0.5, floor: float = 0.05
            ) -> list[Scored]:
     """The answer's sentences: the best, up to ``same`` more from its passage (the next best of them, as its
-    context), and up to ``others`` from other passages scoring at least ``floor`` and ``relative`` of the best; in
-    reading order. The defaults are overridden by the policy chosen with the model (``SentenceRanker.selection``)."""
+    context), and up to ``others`` from other passages scoring at least ``floor`` and ``relative`` of the best. The
+    best leads (the sentence that answers comes first, not the one before it); the rest follow in reading order.
+    The defaults are overridden by the policy chosen with the model (``SentenceRanker.selection``)."""
     if not ranked:
         return []
     top = ranked[0]
-    chosen = [top] + [t for t in ranked[1:] if t.n == top.n][:same]
-    chosen += [t for t in ranked[1:] if t.n != top.n and t.score >= max(floor, relative * top.score)][:others]
-    return sorted(chosen, key=lambda t: t.index)
+    rest = [t for t in ranked[1:] if t.n == top.n][:same]
+    rest += [t for t in ranked[1:] if t.n != top.n and t.score >= max(floor, relative * top.score)][:others]
+    return [top] + sorted(rest, key=lambda t: (t.n != top.n, t.index))
 
 
 class SentenceRanker:
