@@ -16,6 +16,7 @@ from ..text.sentences import split_sentences
 from .clean import clean
 from .load import SourceDoc
 from .documents.blocks import Block
+from .documents.lines import LAYOUT
 from .documents.text import text_document
 from .structure import ANSWERABLE, block_role, sentence_role
 
@@ -91,9 +92,14 @@ def document_blocks(doc: SourceDoc) -> tuple[Block, ...]:
     return doc.blocks or text_document(doc.raw_text, doc.source.lower().endswith(".md")).blocks
 
 
+BOX_SECTION = LAYOUT["box_section"]  # the section of a feature box printed without a label
+
+
 def sections(blocks, text: str, title: str = "") -> Iterator[tuple[Block, str]]:
     """Each block with its heading path, joined with " › " (a heading's path ends with itself). A heading equal
-    to the unit's title is left out: the unit is named beside every citation already.
+    to the unit's title is left out: the unit is named beside every citation already. A feature box or sidebar
+    (blocks with a ``box``) is a section of its own under the heading it sits beside: its label (its first
+    heading) ends its path, and the flow's headings go on after it as before.
 
     >>> from .documents.text import text_document
     >>> doc = text_document("# Memory\\n\\n## Stages\\n\\nThree stages.\\n\\n## Sleep\\n\\nIt helps.", markup=True)
@@ -101,9 +107,14 @@ def sections(blocks, text: str, title: str = "") -> Iterator[tuple[Block, str]]:
     ['Memory › Stages', 'Memory › Sleep']
     """
     stack: list[tuple[int, str]] = []
+    labels: dict[str, str] = {}  # a feature box's label: its own heading, never one of the flow's
     for block in blocks:
+        name = " ".join(clean(text[block.start:block.end], True).text.split()) if block.kind == "heading" else ""
+        if block.box:
+            label = labels.setdefault(block.box, name or BOX_SECTION)
+            yield block, " › ".join([h for _, h in stack] + [label])
+            continue
         if block.kind == "heading":
-            name = " ".join(clean(text[block.start:block.end], True).text.split())
             stack = [(lv, h) for lv, h in stack if lv < block.level]
             if name and name.casefold() != title.casefold():
                 stack.append((block.level, name))

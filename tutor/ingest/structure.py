@@ -29,7 +29,7 @@ def paragraph_role(raw_line: str, text: str) -> str:
         return "heading"
     if PATTERNS["table_row"].match(raw_line):
         return "table"
-    if PATTERNS["caption"].match(text):
+    if PATTERNS["caption"].match(text) or PATTERNS["credit"].match(text):
         return "caption"
     if PATTERNS["list_item"].match(raw_line):
         first = PATTERNS["list_item"].sub("", raw_line).split(maxsplit=1)
@@ -41,7 +41,15 @@ def paragraph_role(raw_line: str, text: str) -> str:
 
 
 def sentence_role(sentence: str, paragraph: str) -> str:
-    """A question or a list's lead-in inside a paragraph; otherwise the paragraph's role."""
+    """A question, a list's lead-in or an image credit inside a paragraph; otherwise the paragraph's role.
+
+    >>> sentence_role('(credit: modification of work by "Jo Ng"/Flickr)', "body"), sentence_role("Source: ONS", "body")
+    ('caption', 'caption')
+    >>> sentence_role("The source of the river is in Wales.", "body")
+    'body'
+    """
+    if PATTERNS["credit"].match(sentence.strip()):
+        return "caption"  # an image credit at the end of a caption or a paragraph
     end = sentence.rstrip(" \"')]")
     if end.endswith("?"):
         return "question"

@@ -33,6 +33,7 @@ class Block:
     level: int = 0  # a heading's level, 1 (title) to 6; 0 for other blocks
     page: int = 0  # 1-based page of a PDF where the block starts; 0 when the format has no pages
     rows: tuple[tuple[str, ...], ...] = ()  # a table's rows of cells
+    box: str = ""  # the feature box or sidebar it is printed in (an id), "" for the document's own flow
 
 
 @dataclass(frozen=True)
@@ -54,7 +55,7 @@ class Builder:
         self._blocks: list[Block] = []
         self._length = 0
 
-    def add(self, kind: str, text: str, level: int = 0, page: int = 0, rows=()) -> None:
+    def add(self, kind: str, text: str, level: int = 0, page: int = 0, rows=(), box: str = "") -> None:
         if kind not in KINDS:
             raise ValueError(f"block kind must be one of {KINDS}, got {kind!r}")
         text = text.strip()
@@ -69,7 +70,7 @@ class Builder:
         start = self._length
         self._parts.append(text)
         self._length += len(text)
-        self._blocks.append(Block(kind, start, self._length, level, page, tuple(tuple(r) for r in rows)))
+        self._blocks.append(Block(kind, start, self._length, level, page, tuple(tuple(r) for r in rows), box))
 
     def table(self, rows: list[list[str]], page: int = 0) -> None:
         """A table written as rows of cells ("a | b | c"), one line per row, kept whole as one block."""

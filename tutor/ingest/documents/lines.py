@@ -42,6 +42,7 @@ class Line:
     bold: bool = False
     page: int = 0
     furniture: bool = False  # a running header or footer or a page number
+    box: str = ""  # the feature box or sidebar it is printed in (an id per box), "" for the page's own text
 
 
 @dataclass
@@ -60,6 +61,7 @@ class _Open:
     rows: list | None = None  # a table's rows
     left: float = 0.0  # the printed extent of its lines so far
     right: float = 0.0
+    box: str = ""  # the feature box its lines are printed in
 
     def take(self, line: Line) -> None:
         self.parts.append(line.text)
@@ -147,7 +149,7 @@ def assemble(items: list[Line | Table]) -> Document:
             text = block.parts[0]
             for part in block.parts[1:]:
                 text = mend(text, part)
-            out.add(block.kind, text, level=block.level, page=block.page)
+            out.add(block.kind, text, level=block.level, page=block.page, box=block.box)
         block = None
         for kind, text, page in pending:
             out.add(kind, text, page=page)
@@ -170,12 +172,27 @@ def assemble(items: list[Line | Table]) -> Document:
 
 
 def _place(line: Line, block: _Open | None, prev: Line | None, lay: _Layout, flush) -> tuple[_Open, Line]:
-    """Adds one line to the open block or starts a new one (after ``flush`` ing the old)."""
+    """Adds one line to the open block or starts a new one (after ``flush`` ing the old). A feature box's lines
+    never join the page's text, and its first line, when short and unpunctuated, is its label (a heading of the
+    box, so the box is a section of its own)."""
+    entering = line.box and (prev is None or prev.box != line.box)
+    if (prev is not None and prev.box != line.box) or entering:
+        flush()
+        block, prev = None, None
+        if entering and len(line.text.split()) <= LAYOUT["heading_max_words"] and not _END.search(line.text):
+            return _Open("heading", [line.text], line.page, lay.heading_level(line) or 6, left=line.x0,
+                         right=line.x1, box=line.box), line
+    opened = _open_block(line, block, prev, lay, flush)
+    opened[0].box = line.box
+    return opened
+
+
+def _open_block(line: Line, block: _Open | None, prev: Line | None, lay: _Layout, flush) -> tuple[_Open, Line]:
     level = lay.heading_level(line)
     bullet = GLYPH.match(line.text) or (BULLET.match(line.text) and (prev is None or _END.search(prev.text)
                                                                       or (block and block.kind != "paragraph")))
     if level and not bullet:
-        if block and block.kind == "heading" and block.level == level and line.page == prev.page \
+        if block and block.kind == "heading" and block.level == level and prev and line.page == prev.page \
                 and line.top - prev.top <= 1.35 * line.size:
             block.take(line)  # a heading printed on two lines
             return block, line

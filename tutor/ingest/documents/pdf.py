@@ -31,15 +31,40 @@ def _line(raw: dict, page: int) -> Line:
     return Line(" ".join(raw["text"].split()), raw["x0"], raw["x1"], raw["top"], raw["bottom"], size, bold, page)
 
 
+def _feature_boxes(page, finder) -> list[tuple]:
+    """Rectangles that frame text as a feature box or sidebar: a ruled cell that belongs to no table (pdfplumber
+    drops one-cell "tables"), or a shaded or ruled rectangle at least ``box_min_width`` x ``box_min_height``
+    points that is not a table."""
+    ruled = [t.bbox for t in finder.tables]
+
+    def within(box, frames):
+        return any(x0 - 1 <= box[0] and box[2] <= x1 + 1 and top - 1 <= box[1] and box[3] <= bottom + 1
+                   for x0, top, x1, bottom in frames)
+
+    candidates = [tuple(c) for c in finder.cells] + [(r["x0"], r["top"], r["x1"], r["bottom"]) for r in page.rects]
+    area, found = float(page.width) * float(page.height), []
+    for box in candidates:
+        w, h = box[2] - box[0], box[3] - box[1]
+        if LAYOUT["box_min_width"] <= w and LAYOUT["box_min_height"] <= h and w * h < 0.6 * area \
+                and not within(box, ruled) and not within(box, found):
+            found.append(box)
+    return found
+
+
 def _page_items(page, number: int) -> list[tuple[float, Line | Table]]:
-    """The page's lines and tables, top to bottom (each with its top, for ordering)."""
-    tables = page.find_tables()
+    """The page's lines and tables, top to bottom (each with its top, for ordering); a line inside a feature box
+    carries the box's id."""
+    finder = page.debug_tablefinder()  # the tables, and every ruled cell (boxes are cells of no table)
+    tables = finder.tables
+    frames = _feature_boxes(page, finder)
     boxes = [t.bbox for t in tables]
     items: list[tuple[float, Line | Table]] = [
         (t.bbox[1], Table([[c or "" for c in row] for row in t.extract()], number)) for t in tables]
     for raw in page.extract_text_lines(return_chars=True, strip=True):
         if raw["text"].strip() and not _inside(raw, boxes):
-            items.append((raw["top"], _line(raw, number)))
+            line = _line(raw, number)
+            line.box = next((f"p{number}b{i}" for i, f in enumerate(frames) if _inside(raw, [f])), "")
+            items.append((raw["top"], line))
     return sorted(items, key=lambda pair: pair[0])
 
 
