@@ -99,5 +99,5 @@ def test_queries_need_neither_torch_nor_transformers(cache):
 def test_each_encoder_has_its_own_manifest_name_and_the_names_are_listed():
     labels = {name: model_label(name) for name in ("bundled", "onnx", "onnx-int8", "fake")}
     assert len(set(labels.values())) == len(labels)
-    with pytest.raises(ConfigError, match=r"known embedder \(bundled, fake, onnx, onnx-int8\)"):
+    with pytest.raises(ConfigError, match=r"known embedder \(bundled, fake, onnx, onnx-int8, onnx-learner, tuned\)"):
         get_embedder("no-such-model-on-disk")

