@@ -1,6 +1,6 @@
 """The learner-question dataset: writers' rows checked and merged, the second pass's agreement, the split by book.
 
-    python -m tutor.training.learner_data build --written DIR [--relabelled DIR] [--out datasets/learner-questions]
+    python -m tutor.training.learner_data build [--written DIR] [--relabelled DIR] [--out datasets/learner-questions]
     python -m tutor.training.learner_data sample --out DIR        # the rows the second pass re-labels (10%)
 
 ``build`` reads one file per passage from ``--written`` (``NNN.jsonl``, NNN the passage's line in
@@ -21,6 +21,7 @@ import re
 from collections import Counter
 from pathlib import Path
 
+from tutor.training import learner_readme as readme
 from tutor.training.harvest import write_jsonl
 
 KINDS = ("factoid", "definition", "why", "how", "compare", "list", "follow_up", "paraphrase", "typo", "near_miss",
@@ -129,19 +130,6 @@ def sample_for_relabelling(sections: list[dict], rows: list[dict], out: Path) ->
     return sum(map(len, by_passage.values()))
 
 
-def counts_table(rows: list[dict]) -> list[str]:
-    books = list(dict.fromkeys(r["book"] for r in rows))
-    per = Counter((r["book"], r["kind"]) for r in rows)
-    head = "| book | split | sections | questions | " + " | ".join(KINDS) + " |"
-    lines = [head, "|" + "---|" * (4 + len(KINDS))]
-    for b in books + ["total"]:
-        mine = [r for r in rows if b in (r["book"], "total")]
-        split = mine[0]["split"] if b != "total" else ""
-        cells = [str(sum(per[(x, k)] for x in books) if b == "total" else per[(b, k)]) for k in KINDS]
-        lines.append(f"| {b} | {split} | {len({r['section_id'] for r in mine})} | {len(mine)} | " + " | ".join(cells) + " |")
-    return lines
-
-
 def build(out: Path, written: Path, relabelled: Path | None) -> dict:
     sections = load_jsonl(out / "sections.jsonl")
     rows, dropped = merge(sections, written)
@@ -153,6 +141,7 @@ def build(out: Path, written: Path, relabelled: Path | None) -> dict:
                "kinds": dict(Counter(r["kind"] for r in kept)), "books": len({r["book"] for r in kept}),
                "sections": len({r["section_id"] for r in kept})}
     (out / "agreement.json").write_text(json.dumps(summary, indent=1) + "\n", encoding="utf-8")
+    readme.write(out, kept, summary, KINDS)
     return summary
 
 
@@ -160,17 +149,15 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("command", choices=["build", "sample"])
     ap.add_argument("--out", type=Path, default=Path("datasets/learner-questions"))
-    ap.add_argument("--written", type=Path, help="the writers' files, one per passage (NNN.jsonl)")
-    ap.add_argument("--relabelled", type=Path, help="the second pass's files (rows with id and answers)")
+    ap.add_argument("--written", type=Path, help="the writers' files, one per passage (default OUT/written)")
+    ap.add_argument("--relabelled", type=Path, help="the second pass's files (default OUT/second-pass)")
     ap.add_argument("--sample-out", type=Path, help="sample: where the second pass's question files go")
     a = ap.parse_args(argv)
     if a.command == "sample":
         sections, rows = load_jsonl(a.out / "sections.jsonl"), load_jsonl(a.out / "questions.jsonl")
         print(f"{sample_for_relabelling(sections, rows, a.sample_out)} questions to re-label in {a.sample_out}")
         return 0
-    if a.written is None:
-        ap.error("build needs --written")
-    summary = build(a.out, a.written, a.relabelled)
+    summary = build(a.out, a.written or a.out / "written", a.relabelled or a.out / "second-pass")
     print(json.dumps(summary, indent=1))
     return 0
 

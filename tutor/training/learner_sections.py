@@ -23,7 +23,7 @@ import zlib
 from pathlib import Path
 
 from tutor.training.cnxml_inline import CNX
-from tutor.training.harvest import public, read_modules, write_jsonl
+from tutor.training.harvest import read_modules, write_jsonl
 from tutor.training.sentences import to_sentences
 from tutor.training.sources import GitBook, collection_modules, find_git_dir, later_changes, licence_evidence
 
@@ -147,7 +147,8 @@ def build(mirror_dir, out):
         modules += [m for mid, m in mods.items() if mid in used]
     write_jsonl(out / "sections.jsonl", sections)
     write_jsonl(out / "modules.jsonl", modules)
-    (out / "books.json").write_text(json.dumps(public(metas), ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    # with the commits' subjects ("_subject"): the dataset's README quotes them
+    (out / "books.json").write_text(json.dumps(metas, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     return metas
 
 

@@ -10,7 +10,7 @@ import os
 from pathlib import Path
 
 SEED = 13
-LORA = {"r": 16, "lora_alpha": 32, "lora_dropout": 0.05, "target_modules": ["query", "key", "value", "dense"]}
+LORA = {"r": 16, "lora_alpha": 32, "lora_dropout": 0.0, "target_modules": ["query", "key", "value", "dense"]}
 
 
 def lora_model(seed: int = SEED, config: dict | None = None):
@@ -47,16 +47,51 @@ def progress(log=print):
     return Progress()
 
 
-def fit(model, columns: dict[str, list], loss, lr: float, epochs: int, batch: int, seed: int = SEED,
-        sampler: str = "no_duplicates"):
+def length_batches(columns: dict[str, list], batch: int, seed: int = SEED) -> list[list[int]]:
+    """Rows in batches of similar length (a batch is padded to its longest text, so mixing a 200-word-piece
+    sentence with 20-word-piece ones costs ten times the work), no text twice in a batch (for in-batch negatives
+    a repeated answer would be its own negative), the batches in a seeded random order.
+
+    >>> length_batches({"a": ["x", "yy", "zzz", "x"], "b": ["1", "2", "3", "4"]}, 2)
+    [[0, 1], [3, 2]]
+    """
+    import random
+
+    names = list(columns)
+    size = [max(len(columns[c][i]) for c in names) for i in range(len(columns[names[0]]))]
+    pending, out = sorted(range(len(size)), key=lambda i: (size[i], i)), []
+    while pending:
+        current, texts, rest = [], set(), []
+        for i in pending:
+            mine = {columns[c][i] for c in names}
+            if len(current) < batch and not mine & texts:
+                current.append(i)
+                texts |= mine
+            else:
+                rest.append(i)
+        out.append(current)
+        pending = rest
+    random.Random(seed).shuffle(out)
+    return out
+
+
+def fit(model, columns: dict[str, list], loss, lr: float, epochs: int, batch: int, seed: int = SEED):
     """sentence-transformers' trainer over ``columns`` (a dataset's columns, in the loss's order) on the CPU."""
     from datasets import Dataset
     from sentence_transformers import SentenceTransformerTrainer, SentenceTransformerTrainingArguments
+    from sentence_transformers.base.sampler import DefaultBatchSampler
+
+    class ByLength(DefaultBatchSampler):
+        def __iter__(self):
+            yield from length_batches(columns, batch, seed + getattr(self, "epoch", 0))
+
+        def __len__(self):
+            return len(length_batches(columns, batch, seed))
 
     args = SentenceTransformerTrainingArguments(
         output_dir=os.path.join(os.environ.get("TMPDIR", "/tmp"), "tutor-lora"), num_train_epochs=epochs,
         per_device_train_batch_size=batch, learning_rate=lr, warmup_ratio=0.1, seed=seed, data_seed=seed,
-        report_to=[], save_strategy="no", logging_steps=50, use_cpu=True, disable_tqdm=True, batch_sampler=sampler)
+        report_to=[], save_strategy="no", logging_steps=25, use_cpu=True, disable_tqdm=True, batch_sampler=ByLength)
     SentenceTransformerTrainer(model=model, args=args, train_dataset=Dataset.from_dict(columns), loss=loss,
                                callbacks=[progress()]).train()
     model.eval()
