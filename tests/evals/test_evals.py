@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tutor.evals.cases import KINDS, OPTIONAL, SCHEMA, case_sets, load_cases
+from tutor.evals.cases import KINDS, OPTIONAL, SCHEMA, case_sets, eval_phrases, load_cases, ngrams
 from tutor.evals.metrics import gate, has_fact, matches, percentile, summarise
 
 from tests.conftest import CORPUS, ROOT
@@ -68,9 +68,15 @@ def test_dev_and_gate_cases_do_not_share_questions():
     assert not dev & gated
 
 
-def ngrams(text: str, n: int = 8) -> set[str]:
-    words = re.findall(r"[a-z0-9']+", text.lower())
-    return {" ".join(words[i:i + n]) for i in range(len(words) - n + 1)}
+def test_no_training_row_shares_eight_words_with_an_evaluation_case():
+    """The datasets the reading models and the safeguarding classifier learn from leave out any row that repeats a
+    case (the hook before a session stops checks the same)."""
+    from tutor.guards.safeguarding_data import contrast_rows
+
+    phrases = eval_phrases()
+    questions = (ROOT / "datasets" / "learner-questions" / "questions.jsonl").read_text(encoding="utf-8")
+    assert not ngrams(questions) & phrases
+    assert not any(ngrams(r["text"]) & phrases for r in contrast_rows())
 
 
 def test_no_phrase_of_a_gated_case_is_in_code_or_tests():

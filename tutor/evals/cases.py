@@ -9,6 +9,7 @@ alternatives), ``notes``, and optionally ``tags`` (factoid, definition, near_mis
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -75,4 +76,21 @@ def case_sets(split: str = "gate", unit: str | None = None, root: Path = UNITS_D
         known = sorted(p.name for p in root.iterdir() if p.is_dir()) if root.is_dir() else []
         raise TutorError(f"No {split} cases for {unit or 'any unit'} under {root}. Units with cases: "
                          f"{', '.join(known) or 'none'}.")
+    return found
+
+
+def ngrams(text: str, n: int = 8) -> set[str]:
+    """The runs of ``n`` words of a text (lower case): eight in a row is how a copied case is recognised."""
+    words = re.findall(r"[a-z0-9']+", text.lower())
+    return {" ".join(words[i:i + n]) for i in range(len(words) - n + 1)}
+
+
+def eval_phrases(root: Path = UNITS_DIR) -> set[str]:
+    """The eight-word runs of every evaluation case's question (development and gate): training data that shares
+    one is dropped, so no model is trained on a case it is measured on. Read as a whole, never case by case."""
+    found: set[str] = set()
+    for path in sorted(Path(root).glob("*/*.jsonl")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                found |= ngrams(json.loads(line).get("question", ""))
     return found

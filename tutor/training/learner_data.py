@@ -57,8 +57,11 @@ def check_row(raw: dict, sentences: list[str]) -> tuple[dict | None, str]:
 
 
 def merge(sections: list[dict], written: Path) -> tuple[list[dict], Counter]:
-    """Every checked row of every written passage, with its id, book, split and section."""
-    rows, dropped = [], Counter()
+    """Every checked row of every written passage, with its id, book, split and section; a row sharing eight words
+    in a row with an evaluation case is dropped (writers hit common wordings a case used too)."""
+    from ..evals.cases import eval_phrases, ngrams
+
+    rows, dropped, phrases = [], Counter(), eval_phrases()
     for n, section in enumerate(sections):
         path = Path(written) / f"{n:03d}.jsonl"
         if not path.is_file():
@@ -70,6 +73,8 @@ def merge(sections: list[dict], written: Path) -> tuple[list[dict], Counter]:
                 dropped["not JSON"] += bool(line.strip())
                 continue
             row, why = check_row(raw, section["sentences"])
+            if row is not None and ngrams(" ".join([*row["history"], row["question"]])) & phrases:
+                row, why = None, "shares eight words with an evaluation case"
             if row is None:
                 dropped[why] += 1
                 continue
