@@ -1,7 +1,6 @@
 """The eval files themselves (one folder per unit, dev and gate splits), the wall between them, and the metric
 definitions."""
 
-import re
 from collections import Counter
 from pathlib import Path
 
