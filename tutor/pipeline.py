@@ -155,13 +155,16 @@ class Tutor:
             return None, None, exc
 
     def _assess(self, asked: Asked, live: Live | None, query: Query | None) -> Assessment:
-        """Safeguarding, with every vector the question needs made in one encoder call when the classifier reads
-        the index's embedding model (the default), so later stages embed nothing."""
+        """Safeguarding, with every vector retrieval needs made in one encoder call (the message's parts too when
+        the classifier reads the index's embedding model), so later stages embed nothing."""
         model = self.resources.safeguarding()
         if live is None:
             return assess(asked.question, model)
-        live.vectors([asked.question] + ([query.text] if query else []) + list(message_parts(asked.question)))
-        shared = live.manifest.embed_setting in SAME_VECTORS  # the classifier reads these vectors as its own
+        # the classifier reads the index's vectors as its own only when it was trained on the bundled encoder's (a
+        # fine-tuned safeguarding encoder embeds the message's parts itself)
+        shared = live.manifest.embed_setting in SAME_VECTORS and not model.encoder
+        parts = list(message_parts(asked.question)) if shared else []
+        live.vectors([asked.question] + ([query.text] if query else []) + parts)
         return assess(asked.question, model, live.vectors if shared else None)
 
     def _read(self, live: Live, asked: Asked, query: Query, mode: str | None, timer: Timer) -> Reading:

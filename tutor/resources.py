@@ -25,7 +25,8 @@ from .ingest.index import Index, Manifest, manifest_stamp, read_manifest
 from .plugins import backends
 from .retrieval.hybrid import Retriever
 from .retrieval.ranking import MODEL as RANKING_MODEL, REBUILD as RANKING_REBUILD, SentenceRanker
-from .retrieval.reader import Reader
+from .retrieval.reader import FOLDER as READER_FOLDER, Reader
+from .retrieval.reader_rank import ReaderRanker, load_reader_ranker
 
 DEFAULT_SPAN = "smollm2"  # chosen on the development units against the reader's span head (README, Evaluation)
 from .settings import Settings
@@ -89,7 +90,10 @@ class Resources:
                 self._models[key] = load()
             return self._models[key]
 
-    def ranker(self) -> SentenceRanker:
+    def ranker(self) -> SentenceRanker | ReaderRanker:
+        """The sentence ranking (TUTOR_RANKING): the reader's, or the feature regression's."""
+        if self.settings.ranking == "reader":
+            return self._model("ranker", lambda: load_reader_ranker(READER_FOLDER, self.reader()))
         return self._model("ranker", lambda: load_json_model(RANKING_MODEL, SentenceRanker, "sentence ranking model",
                                                              RANKING_REBUILD))
 

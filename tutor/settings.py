@@ -71,6 +71,10 @@ class Settings(BaseSettings):
     quiz_model_items: int = 12
     # Minimum support score (0..1) for a sentence to count as supported by its citations.
     support_threshold: float = 0.55
+    # Which sentences answer, and whether any does: "reader" (a cross-encoder fine-tuned on learners' questions reads
+    # each candidate with its neighbours; a learned answerability decision) or "features" (the earlier logistic
+    # regression over similarity, shared words and answer kind, and its threshold). README, "Evaluation".
+    ranking: str = "features"
     # Direct answers (checked against their sentence): ""/"smollm2" (bundled), "reader" (its span head), a GGUF, "off".
     span_model: str = ""
     # Safeguarding signposting: a policy (tutor/guards/policies/<name>.toml) or a .toml file; unit.toml may override.
@@ -195,6 +199,8 @@ def _check_paths(s: Settings) -> None:
     if s.local_model and not Path(s.local_model).expanduser().is_file():
         raise ConfigError(f"TUTOR_LOCAL_MODEL is {s.local_model!r}, which is not a file. Set TUTOR_LOCAL_MODEL to a GGUF "
                           "file, or leave it empty for the bundled SmolLM2-135M.")
+    if s.ranking not in ("reader", "features"):
+        raise ConfigError(f"TUTOR_RANKING is {s.ranking!r}. Set it to reader or features.")
     if s.span_model not in ("", "off", "reader", "smollm2") and not Path(s.span_model).expanduser().is_file():
         raise ConfigError(f"TUTOR_SPAN_MODEL is {s.span_model!r}, which is not a file. Set it to reader, smollm2, off "
                           "or a GGUF file.")

@@ -97,6 +97,17 @@ class Reader:
         return sentence[a:b], float(np.exp(start[i] + end[j]))
 
 
+def with_neighbours(sentences, i: int) -> str:
+    """The reader's second text for sentence ``i``: the sentence, then the ones before and after it (the sentence
+    first, so truncation cuts context, never the sentence).
+
+    >>> with_neighbours(("A.", "B.", "C."), 1), with_neighbours(("A.",), 0)
+    ('B. [SEP] A. C.', 'A.')
+    """
+    context = " ".join(s for s in (sentences[i - 1] if i > 0 else "", sentences[i + 1] if i + 1 < len(sentences) else "") if s)
+    return f"{sentences[i]} [SEP] {context}" if context else sentences[i]
+
+
 def _feed(encodings) -> dict[str, np.ndarray]:
     """The graph's inputs for tokenised pairs, padded to the longest."""
     width = max(len(e.ids) for e in encodings)

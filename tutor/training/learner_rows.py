@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from ..retrieval.reader import with_neighbours  # noqa: F401 - the reader's input, read here by the trainers
+
 DATASET = Path(__file__).parents[2] / "datasets" / "learner-questions"
 
 
@@ -80,10 +82,3 @@ def books(rows: list[Row]) -> list[str]:
 def seeded(key: str) -> random.Random:
     """A random generator fixed by a row's id, so every rebuild draws the same negatives."""
     return random.Random(zlib.crc32(key.encode("utf-8")))
-
-
-def with_neighbours(sentences: tuple[str, ...], i: int) -> str:
-    """The sentence, then the ones before and after it (the cross-encoder's second text: the sentence first, so
-    truncation cuts context, never the sentence)."""
-    context = " ".join(s for s in (sentences[i - 1] if i > 0 else "", sentences[i + 1] if i + 1 < len(sentences) else "") if s)
-    return f"{sentences[i]} [SEP] {context}" if context else sentences[i]

