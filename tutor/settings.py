@@ -8,7 +8,6 @@ override them. Every rule fails with one line that names the variable and a valu
 from __future__ import annotations
 
 import math
-import re
 import tempfile
 from pathlib import Path
 from typing import Mapping
@@ -104,9 +103,7 @@ class Settings(BaseSettings):
     dsl_webhook: str = ""
     # Learners sign in with an account from `tutor learners add` (1), or stay anonymous per browser session (0).
     sign_in: bool = False
-    # The address browsers and VLEs reach the tutor at (https://tutor.college.ac.uk), for LTI's redirect URIs and
-    # links; empty: each request's own address (right when nothing such as a reverse proxy stands in between).
-    public_url: str = ""
+    public_url: str = ""  # where browsers and VLEs reach the tutor (https://...), for LTI; empty: each request's own
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides) -> "Settings":
@@ -160,9 +157,6 @@ class Settings(BaseSettings):
         if self.llm and ":" not in self.llm and not self.llm_base_url:
             raise ConfigError(f"TUTOR_LLM must look like provider:model (openai:gpt-4o-mini, anthropic:..., "
                               f"ollama:llama3.2). Currently {self.llm!r}.")
-        if self.public_url and not re.match(r"^https?://[^/\s]+(/\S*)?$", self.public_url):
-            raise ConfigError(f"TUTOR_PUBLIC_URL must be the tutor's address, such as https://tutor.college.ac.uk; "
-                              f"it is {self.public_url!r}.")
         _check_paths(self)
         from .alerts.config import check_alerts  # the SMTP URL, the DSL's addresses, the webhook
         check_alerts(self)
@@ -173,10 +167,9 @@ class Settings(BaseSettings):
 
 # Whole-number settings and their allowed range (None: no upper bound); validate() checks each.
 RANGES = {
-    "top_k": (1, 100), "chroma_port": (1, 65535), "port": (1, 65535), "chunk_size": (50, None),
-    "chunk_overlap": (0, None), "local_passages": (1, None), "quiz_model_items": (0, None),
-    "max_question_chars": (1, None), "concurrency": (1, None), "max_queue": (1, None), "log_days": (1, None),
-    "alert_days": (1, None),
+    "top_k": (1, 100), "chroma_port": (1, 65535), "port": (1, 65535), "chunk_size": (50, None), "chunk_overlap": (0, None),
+    "local_passages": (1, None), "quiz_model_items": (0, None), "max_question_chars": (1, None), "concurrency": (1, None),
+    "max_queue": (1, None), "log_days": (1, None), "alert_days": (1, None),
 }
 
 

@@ -50,7 +50,9 @@ def cmd_lti(args, settings) -> int:
         platforms.remove(args.issuer, args.client_id)
         print(f"Removed {args.issuer} ({args.client_id}); its launches can no longer sign anyone in.")
     elif args.action == "tool-values":
-        base = (args.url or settings.public_url or f"http://{settings.host}:{settings.port}").rstrip("/")
+        from .tool import public_url_of
+
+        base = (args.url or public_url_of(settings) or f"http://{settings.host}:{settings.port}").rstrip("/")
         for label, value in tool_values(base):
             print(f"{label + ':':22} {value}")
     elif args.action == "keys":

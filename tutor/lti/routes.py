@@ -46,31 +46,33 @@ def _refusal(exc: Refused, request: Request) -> HTMLResponse:
     return response
 
 
-def router(tool: LtiTool) -> APIRouter:
-    routes = APIRouter()
+class Routes:
+    """The handlers, each turning a request into a call of the tool and its result (or refusal) into a response."""
 
-    def base_of(request: Request) -> str:
-        return tool.base(str(request.base_url))
+    def __init__(self, tool: LtiTool):
+        self.tool = tool
 
-    @routes.api_route(LOGIN_PATH, methods=["GET", "POST"])
-    async def login(request: Request) -> Response:
+    def base_of(self, request: Request) -> str:
+        return self.tool.base(str(request.base_url))
+
+    async def login(self, request: Request) -> Response:
         params = dict(request.query_params) | (dict(await request.form()) if request.method == "POST" else {})
-        base = base_of(request)
+        base = self.base_of(request)
         try:
-            url, state = await run_in_threadpool(tool.login, {k: str(v) for k, v in params.items()}, base)
+            url, state = await run_in_threadpool(self.tool.login, {k: str(v) for k, v in params.items()}, base)
         except Refused as exc:
             return _refusal(exc, request)
         response = RedirectResponse(url, status_code=302)
         response.set_cookie(state_cookie(state), state, max_age=600, **_cookie_options(base))
         return response
 
-    @routes.post(LAUNCH_PATH)
-    async def launch(request: Request) -> Response:
+    async def launch(self, request: Request) -> Response:
         form = {k: str(v) for k, v in (await request.form()).items()}
-        base = base_of(request)
+        base = self.base_of(request)
         try:
-            token, launched, _unit = await run_in_threadpool(tool.launch, form, dict(request.cookies))
-            page = (await run_in_threadpool(tool.picker, token, base)) if launched.kind == DEEP_LINKING_REQUEST else None
+            token, launched, _unit = await run_in_threadpool(self.tool.launch, form, dict(request.cookies))
+            page = (await run_in_threadpool(self.tool.picker, token, base)
+                    if launched.kind == DEEP_LINKING_REQUEST else None)
         except Refused as exc:
             return _refusal(exc, request)
         response = HTMLResponse(page) if page is not None else RedirectResponse("/", status_code=303)
@@ -79,25 +81,31 @@ def router(tool: LtiTool) -> APIRouter:
             response.delete_cookie(state_cookie(form["state"]), path="/")
         return response
 
-    @routes.get(LAUNCH_PATH)
-    async def launch_directly(request: Request) -> Response:
+    async def launch_directly(self, request: Request) -> Response:
         return _refusal(Refused("Open this activity from your course page: the tutor is launched by your course "
                                 "platform.", "GET on the launch URL", 405), request)
 
-    @routes.post(DEEP_LINK_PATH)
-    async def deep_link(request: Request) -> Response:
+    async def deep_link(self, request: Request) -> Response:
         form = await request.form()
         try:
-            url, jwt = await run_in_threadpool(tool.deep_link, request.cookies.get(COOKIE), str(form.get("launch", "")),
-                                               [str(u) for u in form.getlist("unit")], base_of(request))
+            url, jwt = await run_in_threadpool(self.tool.deep_link, request.cookies.get(COOKIE),
+                                               str(form.get("launch", "")), [str(u) for u in form.getlist("unit")],
+                                               self.base_of(request))
         except Refused as exc:
             return _refusal(exc, request)
         return HTMLResponse(pages.autopost(url, {"JWT": jwt}, "returning to your course"))
 
-    @routes.get(JWKS_PATH)
-    async def jwks() -> JSONResponse:
-        return JSONResponse(await run_in_threadpool(tool.keys.jwks), headers={"Cache-Control": "max-age=300"})
+    async def jwks(self) -> JSONResponse:
+        return JSONResponse(await run_in_threadpool(self.tool.keys.jwks), headers={"Cache-Control": "max-age=300"})
 
+
+def router(tool: LtiTool) -> APIRouter:
+    handlers, routes = Routes(tool), APIRouter()
+    routes.add_api_route(LOGIN_PATH, handlers.login, methods=["GET", "POST"])
+    routes.add_api_route(LAUNCH_PATH, handlers.launch, methods=["POST"])
+    routes.add_api_route(LAUNCH_PATH, handlers.launch_directly, methods=["GET"])
+    routes.add_api_route(DEEP_LINK_PATH, handlers.deep_link, methods=["POST"])
+    routes.add_api_route(JWKS_PATH, handlers.jwks, methods=["GET"])
     return routes
 
 

@@ -18,6 +18,7 @@ from urllib.parse import urlencode, urlsplit
 
 from sqlalchemy import Engine
 
+from ..errors import ConfigError
 from .ags import Gradebook
 from .claims import DEEP_LINKING_REQUEST, Launch
 from .deep_linking import resource_link, response_jwt
@@ -43,6 +44,16 @@ def database_of(settings) -> str:
     return getattr(settings, "database_url", "") or str(settings.db)
 
 
+def public_url_of(settings) -> str:
+    """TUTOR_PUBLIC_URL, checked: "" or an http(s) address with a host."""
+    url = (settings.public_url or "").rstrip("/")
+    parts = urlsplit(url)
+    if url and (parts.scheme not in ("https", "http") or not parts.netloc or parts.query or parts.fragment):
+        raise ConfigError(f"TUTOR_PUBLIC_URL must be the address the tutor is reached at, such as "
+                          f"https://tutor.college.ac.uk; it is {settings.public_url!r}. Set it, or leave it empty.")
+    return url
+
+
 class LtiTool:
     def __init__(self, engine: Engine, units: Callable[[], dict], items: Callable[[str], list], public_url: str = "",
                  fetch: Callable[[str], dict] = http_get_json, first_wait: float = FIRST_WAIT,
@@ -55,7 +66,7 @@ class LtiTool:
 
     @classmethod
     def from_settings(cls, settings, units: Callable[[], dict], items: Callable[[str], list]) -> "LtiTool":
-        return cls(connect(database_of(settings)), units, items, settings.public_url)
+        return cls(connect(database_of(settings)), units, items, public_url_of(settings))
 
     def base(self, request_base: str) -> str:
         """The URL platforms and browsers reach the tutor at: TUTOR_PUBLIC_URL, else the request's own."""
