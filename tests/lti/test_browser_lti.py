@@ -52,7 +52,7 @@ def wait_for(check, seconds: float = 20.0):
     return check()
 
 
-def test_launch_practise_and_the_score_reaches_the_gradebook(page, platform, tool_app):
+def test_launch_practise_and_the_score_reaches_the_gradebook(page, platform, tool_app, tmp_path):
     arrive(page, platform, "ann")
     assert "Ann Learner" in page.inner_text("#signed-in") and "teacher" not in page.inner_text("#signed-in")
     title = tool_app.handlers.course.title(UNIT)
@@ -65,6 +65,7 @@ def test_launch_practise_and_the_score_reaches_the_gradebook(page, platform, too
     page.fill("#quiz-answer textarea", item.answer)
     page.click("#quiz-check")
     page.wait_for_selector("#quiz-feedback .feedback.right")
+    page.screenshot(path=str(tmp_path / "lti-practise.png"))  # a temporary folder only
 
     score = wait_for(lambda: [s for s in platform.scores if s["userId"] == "u-ann"])
     assert score, "no score arrived at the platform's AGS endpoint"
@@ -84,6 +85,7 @@ def test_launch_practise_and_the_score_reaches_the_gradebook(page, platform, too
     platform.spoil = {"key": RSAKey.generate_key(2048)}
     page.goto(platform.launch_url("bob"))
     page.wait_for_selector("#lti-refused")
+    page.screenshot(path=str(tmp_path / "lti-refused.png"))
     assert "signature" in page.inner_text("#lti-message") and "Open the activity again" in page.inner_text("#lti-message")
     page.goto(f"{platform.tool}/")  # and back to the tutor: nobody is signed in, nothing of Ann's is shown
     page.wait_for_selector("#unit-picker")

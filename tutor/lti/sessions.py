@@ -25,11 +25,11 @@ from typing import Callable
 from sqlalchemy import Engine, delete, insert, select
 
 from .claims import Launch
-from .tables import launches
+from .tables import grade_sends, launches
 
 COOKIE = "tutor-lti"
 SESSION_SECONDS = 8 * 3600  # a working day, like an unlocked Review tab; then launch again from the course page
-KEEP_SECONDS = 120 * 86400  # launches are kept this long for their grade sends, then deleted
+KEEP_SECONDS = 120 * 86400  # launches (with their grade sends) are kept this long after they end, then deleted
 
 
 @dataclass(frozen=True)
@@ -67,6 +67,7 @@ class Sessions:
         token, now = secrets.token_urlsafe(32), self.clock()
         with self.engine.begin() as conn:
             conn.execute(delete(launches).where(launches.c.expires < now - KEEP_SECONDS))
+            conn.execute(delete(grade_sends).where(grade_sends.c.launch_id.not_in(select(launches.c.id))))
             conn.execute(insert(launches).values(
                 id=token, platform_id=launch.platform_id, deployment_id=launch.deployment_id, sub=launch.sub,
                 learner=launch.learner, name=launch.name, roles=json.dumps(list(launch.roles)),
