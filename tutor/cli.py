@@ -1,4 +1,4 @@
-"""Command line: ``tutor ingest | status | ask | eval | bench | serve | logs purge | learners ...``. Errors print one line, never a
+"""Command line: ``tutor ingest | status | ask | eval | bench | serve | logs purge | learners ... | lti ...``. Errors print one line, never a
 traceback (``-v`` shows it for an unexpected one); with ``--json`` they print ``{"status": "error", "message": ...}``.
 """
 
@@ -171,6 +171,10 @@ def _app_parsers(sub) -> None:
     from .learners.cli import add_parsers
 
     add_parsers(sub, _settings)  # logs purge, learners add|import|list|remove
+
+    from .lti.cli import add_parsers as add_lti_parsers
+
+    add_lti_parsers(sub, _settings)  # lti add-platform | platforms | remove-platform | tool-values | keys | grades
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -107,6 +107,7 @@ class Settings(BaseSettings):
     dsl_webhook: str = ""
     # Learners sign in with an account from `tutor learners add` (1), or stay anonymous per browser session (0).
     sign_in: bool = False
+    public_url: str = ""  # where browsers and VLEs reach the tutor (https://...), for LTI; empty: each request's own
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides) -> "Settings":
@@ -170,10 +171,9 @@ class Settings(BaseSettings):
 
 # Whole-number settings and their allowed range (None: no upper bound); validate() checks each.
 RANGES = {
-    "top_k": (1, 100), "chroma_port": (1, 65535), "port": (1, 65535), "chunk_size": (50, None),
-    "chunk_overlap": (0, None), "local_passages": (1, None), "quiz_model_items": (0, None),
-    "max_question_chars": (1, None), "concurrency": (1, None), "max_queue": (1, None), "log_days": (1, None),
-    "alert_days": (1, None),
+    "top_k": (1, 100), "chroma_port": (1, 65535), "port": (1, 65535), "chunk_size": (50, None), "chunk_overlap": (0, None),
+    "local_passages": (1, None), "quiz_model_items": (0, None), "max_question_chars": (1, None), "concurrency": (1, None),
+    "max_queue": (1, None), "log_days": (1, None), "alert_days": (1, None),
 }
 
 

@@ -26,7 +26,9 @@ from ..pipeline import Tutor
 from ..settings import PROJECT_ROOT, Settings
 from . import render
 from .ask import AskTab
-from .auth import ReviewGate, check_exposure
+from .auth import ReviewGate, check_exposure, signed_in_as
+from ..lti.routes import mount as mount_lti
+from ..lti.tool import LtiTool
 from ..learners.accounts import Accounts
 from ..learners.schedule import Deck
 from .course import ALL, Course
@@ -56,7 +58,10 @@ class TutorApp:
         self.ask = AskTab(self.tutor, self.store, settings.max_question_chars, self.alerts)
         self.ask.help = HelpFlow(self.ask, self.course.title)
         self.deck = Deck(settings.db)  # every learner's practice cards, beside the chat log
-        self.practise = PractiseTab(lambda unit: self.course.aids(unit).items, self.deck)
+        # LTI 1.3: launches from a VLE sign learners in; practice scores go back to its gradebook
+        self.lti = LtiTool.from_settings(settings, lambda: self.tutor.live().index.units,
+                                         lambda unit: self.course.aids(unit).items)
+        self.practise = PractiseTab(lambda unit: self.course.aids(unit).items, self.deck, self.lti.practised)
         gate = ReviewGate(settings.review_password, settings.host)
         self.downloads = Downloads(export_path or default_export_path(settings.db), gate)
         self.review = ReviewTab(self.store, gate, self.downloads, self.alerts)
@@ -74,6 +79,14 @@ class TutorApp:
         return self.practise.add_model_items(self.tutor.live().index.chunks_of(unit or None), complete,
                                              self.settings.quiz_model_items, unit)
 
+    def arrived(self, request: gr.Request = None):
+        """The page loaded: a learner an LTI launch signed in starts in the activity's unit, greeted by name."""
+        name, unit = signed_in_as(request, "learner_name"), signed_in_as(request, "unit")
+        if signed_in_as(request, "learner") is None:
+            return gr.skip(), ""
+        role = " (teacher: the Review tab is open to you)" if signed_in_as(request, "tutor") else ""
+        return (unit if unit in self.course.index.units else gr.skip()), render.signed_in_html(name or "learner", role)
+
     def switch_unit(self, unit: str, quiz: dict | None = None, request: gr.Request = None):
         """The unit picker: that unit's starter questions, glossary, attribution and quiz."""
         aids = self.course.aids(unit or ALL)
@@ -88,6 +101,7 @@ def build_app(settings: Settings, tutor: Tutor | None = None, store: Store | Non
     with gr.Blocks(title="Unit tutor", fill_width=True, analytics_enabled=False) as app:
         app.handlers = h
         gr.Markdown("# Unit tutor\nAnswers come only from the course units, and every sentence cites its passage.")
+        who = gr.HTML("", elem_id="signed-in")
         unit = gr.Dropdown(h.course.choices(), value=ALL, label="Unit", elem_id="unit-picker")
         aids = h.course.aids(ALL)
         about = gr.HTML(render.about_html(h.course.title(ALL), ""), elem_id="unit-about")
@@ -103,6 +117,7 @@ def build_app(settings: Settings, tutor: Tutor | None = None, store: Store | Non
             with gr.Tab("Review", id="review") as review:
                 build_review(h.review, review, lambda token: h.progress.build_tutor(unit, token))
         unit.change(h.switch_unit, [unit, quiz[-1]], [starters, glossary_box, about, *quiz], api_visibility="private")
+        app.load(h.arrived, None, [unit, who], api_visibility="private")
     return app
 
 
@@ -117,6 +132,7 @@ class Served:
         self.server.should_exit = True
         if self.thread is not None:
             self.thread.join(15)
+        self.handlers.lti.close()  # scores still pending stay in lti_grade_sends and go at the next start
         self.handlers.store.flush(5)  # answers still queued for the log get their chance
         self.handlers.alerts.flush(5)  # and alerts still being sent on, or kept aside
 
@@ -161,6 +177,7 @@ def _server(settings: Settings, app: gr.Blocks):
 
     server_app = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
     app.handlers.downloads.mount(server_app)  # before Gradio, whose mount at "/" would catch the path
+    mount_lti(server_app, app.handlers.lti.start())  # /lti/login, /lti/launch, /lti/jwks, /lti/deep-link
     # TUTOR_SIGN_IN=1: Gradio's login page, checked against the learner accounts (bcrypt) in TUTOR_DB.
     auth = Accounts(settings.db).verify if settings.sign_in else None
     gr.mount_gradio_app(server_app, app, path="/", server_name=settings.host, server_port=settings.port,

@@ -24,8 +24,10 @@ PRIVATE = {"api_visibility": "private"}
 class PractiseTab:
     """The quiz of the unit the learner picked (``items(unit)``); a session's state remembers which."""
 
-    def __init__(self, items: Callable[[str], list[QuizItem]], deck: Deck):
+    def __init__(self, items: Callable[[str], list[QuizItem]], deck: Deck,
+                 on_review: Callable[[str, str], object] | None = None):
         self.items, self.deck = items, deck
+        self.on_review = on_review  # (learner, unit) after each stored answer: LTI sends the score to the gradebook
 
     def add_model_items(self, chunks, complete: Callable[[str], str], limit: int, unit: str = "") -> int:
         """Append quiz questions a model wrote (``complete``: prompt -> reply) to the unit's quiz, each kept only
@@ -73,8 +75,10 @@ class PractiseTab:
             seconds = max(0.0, time.monotonic() - state.get("shown", time.monotonic()))
             try:
                 self.deck.review(self.learner(state, request), item, result.correct, seconds)
+                if self.on_review is not None:
+                    self.on_review(self.learner(state, request), state["unit"])  # queued; never waits on the VLE
             except Exception:  # noqa: BLE001 - a locked database must not cost the learner their feedback
-                log.exception("could not store the practice card")
+                log.exception("could not store the practice card or queue its score")
         return render_study.feedback(result, item), render_study.score_text(state), state
 
     def next(self, state: dict | None, request: gr.Request = None) -> tuple[str, str, str, dict]:

@@ -185,6 +185,11 @@ def about_html(title: str, attribution: str) -> str:
     return f'<div class="about"><p>Answering from: <b>{escape(title)}</b></p>{note}</div>'
 
 
+def signed_in_html(name: str, role: str = "") -> str:
+    """Who an LTI launch signed in, from their course."""
+    return f'<p class="signed-in">Signed in from your course as <b>{escape(name)}</b>{escape(role)}</p>'
+
+
 def glossary_html(entries: list[GlossaryEntry]) -> str:
     if not entries:
         return '<p class="glossary empty">No acronyms are defined in this unit.</p>'

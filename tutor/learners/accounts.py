@@ -19,6 +19,7 @@ from pathlib import Path
 import bcrypt
 
 from ..errors import TutorError
+from ..app.auth import signed_in_as
 from . import db
 
 NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$")
@@ -28,9 +29,11 @@ _DUMMY = bcrypt.hashpw(b"not a password", bcrypt.gensalt())
 
 
 def learner_of(request, fallback: str) -> str:
-    """Who is practising or asking: the signed-in name, else the browser session (Gradio's session hash), else
-    ``fallback`` (a handler called without a request, as in tests)."""
-    return getattr(request, "username", None) or getattr(request, "session_hash", None) or fallback
+    """Who is practising or asking: the signed-in name (a password account, or a learner an LTI launch signed in),
+    else the browser session (Gradio's session hash), else ``fallback`` (a handler called without a request)."""
+    return (getattr(request, "username", None) or signed_in_as(request, "learner")
+            or getattr(request, "session_hash", None) or fallback)
+
 
 
 class Accounts:
