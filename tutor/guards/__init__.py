@@ -27,13 +27,15 @@ __all__ = ["Decision", "before", "after", "declined", "study_question"]
 
 
 def before(question: str, assessment: Assessment, topics: Callable[[], list[str]], policy: Policy) -> Decision:
-    """Safeguarding, then injection. A disclosure gets the policy's signposting instead of an answer; a possible
-    concern goes on to an answer with the policy's note beneath it. ``topics`` (called only for a refusal) names
+    """Safeguarding, then injection. A disclosure gets the policy's signposting instead of an answer (in the words
+    for who is writing, led by the emergency line when someone is in danger now); a possible concern goes on to an
+    answer with the policy's note beneath it. ``topics`` (called only for a refusal) names
     what the units cover, for the suggestion."""
-    level = assessment.level
-    if level == DISCLOSURE:
-        return Decision(SIGNPOST, "safeguarding", policy.disclosure, signposting=policy.disclosure)
-    note = policy.concern if level == CONCERN else ""
+    level, who = assessment.level, assessment.audience
+    if level == DISCLOSURE:  # the message for who is writing, led by the emergency line when the danger is now
+        text = policy.disclosure_for(who, assessment.immediate)
+        return Decision(SIGNPOST, "safeguarding", text, signposting=text)
+    note = policy.concern_for(who) if level == CONCERN else ""
     if is_injection(question):
         return Decision(DECLINE, "injection", message("injection", suggestion=topics_line("suggestion", topics()[:5])),
                         signposting=note)

@@ -4,18 +4,26 @@ three messages built from them, rendered strictly (a ``$name`` that is not a con
 A policy file has a ``name``, a ``[contacts]`` table (``nspcc = "0808 800 5000"``) and a ``[messages]`` table:
 ``disclosure`` (shown first, instead of an answer), ``concern`` (one line shown beneath an answer) and
 ``passed_on`` (one line telling the learner their message may be passed to the safeguarding lead, shown with
-either when the app has queued it for them).
+either when the app has queued it for them); optionally ``emergency`` (one line that leads the disclosure message
+when someone is in danger now). Optional ``[audiences.<who>]`` tables (``young_person``, ``parent``, ``adult``,
+``worker``: ``heads.AUDIENCES``) give ``disclosure`` and ``concern`` in the words for that writer: a parent about
+their own child, an adult learner about their own life (never sent to Childline). Without one, or when the
+classifier is unsure who is writing, the general messages are shown.
 
 >>> uk = load_policy("uk")
 >>> uk.contacts["nspcc"], "116 123" in uk.disclosure, uk.concern.count("\\n"), "Lead" in uk.passed_on
 ('0808 800 5000', True, 0, True)
+>>> "Childline" in uk.disclosure_for("adult"), uk.disclosure_for("unsure") == uk.disclosure
+(False, True)
+>>> uk.disclosure_for("parent", immediate=True).startswith(uk.emergency)
+True
 """
 
 from __future__ import annotations
 
 import tomllib
 from functools import lru_cache
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from string import Template
 from types import MappingProxyType
@@ -25,6 +33,7 @@ from ..errors import ConfigError
 
 POLICY_DIR = Path(__file__).with_name("policies")
 MESSAGES = ("disclosure", "concern", "passed_on")
+AUDIENCE_MESSAGES = ("disclosure", "concern")
 
 
 @dataclass(frozen=True)
@@ -34,6 +43,17 @@ class Policy:
     disclosure: str  # rendered: shown first, instead of an answer
     concern: str  # rendered: one line shown beneath an answer
     passed_on: str  # rendered: one line, the learner told their message may be passed to the safeguarding lead
+    emergency: str = ""  # rendered: one line leading the disclosure message when someone is in danger now
+    audiences: Mapping[str, Mapping[str, str]] = field(default_factory=dict)  # who -> its disclosure and concern
+
+    def disclosure_for(self, audience: str = "", immediate: bool = False) -> str:
+        """The disclosure message for who is writing ("" or unknown: the general one), led by the emergency line
+        when someone is in danger now."""
+        text = self.audiences.get(audience, {}).get("disclosure", self.disclosure)
+        return f"{self.emergency}\n{text}" if immediate and self.emergency else text
+
+    def concern_for(self, audience: str = "") -> str:
+        return self.audiences.get(audience, {}).get("concern", self.concern)
 
 
 def known_policies() -> list[str]:
@@ -80,8 +100,14 @@ def load_policy(name_or_path: str) -> Policy:
         raise ConfigError(f"{path} needs a [contacts] table and {', '.join(f'messages.{k}' for k in MESSAGES)}; "
                           f"missing: {', '.join(missing or ['contacts'])}. See {POLICY_DIR / 'uk.toml'}.")
     contacts = MappingProxyType({str(k): str(v) for k, v in contacts.items()})
-    rendered = {key: _render(path, key, messages[key], contacts) for key in MESSAGES}
-    for key in ("concern", "passed_on"):
-        if "\n" in rendered[key]:
-            raise ConfigError(f"{path}: messages.{key} must be one line (it is shown beneath a reply).")
-    return Policy(name=str(data.get("name", path.stem)), contacts=contacts, **rendered)
+    rendered = {key: _render(path, key, messages[key], contacts) for key in (*MESSAGES, "emergency") if key in messages}
+    audiences = {who: {key: _render(path, f"audiences.{who}.{key}", text, contacts)
+                       for key, text in table.items() if key in AUDIENCE_MESSAGES}
+                 for who, table in data.get("audiences", {}).items()}
+    lines = [(f"messages.{k}", rendered[k]) for k in ("concern", "passed_on", "emergency") if k in rendered]
+    lines += [(f"audiences.{who}.concern", table["concern"]) for who, table in audiences.items() if "concern" in table]
+    for key, text in lines:
+        if "\n" in text:
+            raise ConfigError(f"{path}: {key} must be one line (it is shown beneath a reply or above a message).")
+    return Policy(name=str(data.get("name", path.stem)), contacts=contacts,
+                  audiences=MappingProxyType({k: MappingProxyType(v) for k, v in audiences.items()}), **rendered)

@@ -32,6 +32,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import ConfigError
+from .heads import Head
 from .parts import message_parts
 from .tfidf import ANALYZERS, Tfidf, clean, ngrams  # noqa: F401 - the trainer and tests read them here too
 
@@ -54,6 +55,8 @@ class Assessment:
     score: float  # probability (0..1) that the text is about a real person at risk: its most serious part's
     part: str = ""  # that part (the whole message, one sentence or one clause)
     parts: tuple[tuple[str, str], ...] = ()  # every part read, with its level, in the message's order
+    immediate: bool = False  # someone in danger now: the signposting leads with the emergency number
+    audience: str = ""  # who is writing (heads.AUDIENCES), "" when unsure: the policy's message for them
 
     def study_parts(self) -> list[str]:
         """The sentences of the message that raised no concern (the whole message aside): what it asks as study."""
@@ -116,6 +119,9 @@ class Classifier:
     concern: float  # threshold of the concern level
     disclosure: float  # threshold of the disclosure level (>= concern)
     tfidf: Tfidf | None = None  # the TF-IDF features, when a part reads them
+    encoder: str = ""  # the fine-tuned encoder (tutor.ingest.tuned.ADAPTERS) its embeddings come from; "": the bundled
+    immediate: Head | None = None  # danger now, read on the flagged parts
+    audience: Head | None = None  # who is writing, read on the whole message
 
     def needs(self, block: str) -> bool:
         return any(name == block for part in self.parts for name, _ in part.blocks)
@@ -123,7 +129,7 @@ class Classifier:
     def features(self, texts: list[str], encode: Encode | None = None) -> dict[str, np.ndarray]:
         """The feature blocks the parts read, one row per text; ``encode`` gives the texts' embeddings when the
         caller holds them (the pipeline embeds everything a question needs in one call)."""
-        vectors = (encode or embed)(texts) if self.needs(EMBEDDING) else None
+        vectors = (encode or (lambda t: embed(t, self.encoder)))(texts) if self.needs(EMBEDDING) else None
         found = {EMBEDDING: np.asarray(vectors, dtype=np.float64)} if vectors is not None else {}
         return found | ({TFIDF: self.tfidf.transform(texts)} if self.tfidf is not None else {})
 
@@ -138,20 +144,28 @@ class Classifier:
         is featurised in one batch (one encoder call)."""
         split = [message_parts(t) or (t,) for t in texts]
         flat = [p for ps in split for p in ps]
-        scores, found, start = self.scores(self.features(flat, encode)), [], 0
+        features = self.features(flat, encode)
+        scores, found, start = self.scores(features), [], 0
+        x = features.get(EMBEDDING)
         for ps in split:
             own = scores[start:start + len(ps)]
             best = start + int(np.argmax(own))  # ties: the earliest, the whole message
-            levels = tuple((p, self.level(float(x))) for p, x in zip(ps, own))
-            found.append(Assessment(self.level(float(scores[best])), float(scores[best]), flat[best], levels))
+            levels = tuple((p, self.level(float(v))) for p, v in zip(ps, own))
+            level = self.level(float(scores[best]))
+            flagged = [start + i for i, v in enumerate(own) if self.level(float(v)) != NONE]
+            now = bool(flagged and self.immediate and x is not None and "True" in self.immediate.choose(x[flagged]))
+            who = self.audience.choose(x[start:start + 1])[0] if level != NONE and self.audience and x is not None else ""
+            # a possible concern with someone in danger now is not left to a line beneath an answer
+            found.append(Assessment(DISCLOSURE if now else level, float(scores[best]), flat[best], levels, now, who))
             start += len(ps)
         return found
 
     @classmethod
     def from_dict(cls, data: dict) -> "Classifier":
         parts, cut = tuple(Part.from_dict(p) for p in data["parts"]), data["thresholds"]
+        heads = {k: Head.from_dict(data[k]) if data.get(k) else None for k in ("immediate", "audience")}
         model = cls(parts, float(cut[CONCERN]), float(cut[DISCLOSURE]),
-                    Tfidf.from_dict(data[TFIDF]) if data.get(TFIDF) else None)
+                    Tfidf.from_dict(data[TFIDF]) if data.get(TFIDF) else None, str(data.get("encoder", "")), **heads)
         if not parts or model.needs(TFIDF) != (model.tfidf is not None):
             raise ValueError("a part reads TF-IDF features the artefact does not define (or the reverse)")
         return model
@@ -161,24 +175,35 @@ def load_classifier(path: Path = MODEL_FILE) -> Classifier:
     """The classifier saved at ``path``; a missing or unreadable file raises ConfigError naming the rebuild."""
     if not path.is_file():
         raise ConfigError(f"The safeguarding model is missing ({path}). Run: {REBUILD}")
-    from ..ingest.embed import BUNDLED_NAME
-
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
         model = Classifier.from_dict(data)
-        if model.needs(EMBEDDING) and data.get("embedding_model") != BUNDLED_NAME:  # others' vectors mean nothing
-            raise ValueError(f"trained on {data.get('embedding_model')!r}, not on {BUNDLED_NAME!r}")
+        expected = encoder_label(model.encoder)
+        if model.needs(EMBEDDING) and data.get("embedding_model") != expected:  # others' vectors mean nothing
+            raise ValueError(f"trained on {data.get('embedding_model')!r}, not on {expected!r}")
         return model
     except (ValueError, KeyError, TypeError, AttributeError) as exc:  # AttributeError: not an object
         raise ConfigError(f"The safeguarding model at {path} is corrupt ({exc.__class__.__name__}: {exc}). "
                           f"Run: {REBUILD}") from None
 
 
-def embed(texts: list[str]) -> np.ndarray:
-    """Normalised embeddings of the bundled all-MiniLM-L6-v2, one row per text."""
+def embed(texts: list[str], encoder: str = "") -> np.ndarray:
+    """Normalised embeddings, one row per text, of the fine-tuned ``encoder`` (an adapter of
+    ``tutor.ingest.tuned.ADAPTERS``, or a folder holding one: a candidate being compared) or, with "", of the bundled
+    all-MiniLM-L6-v2."""
     from ..ingest.embed import get_embedder
+    from ..ingest.tuned import tuned_embeddings
 
-    return np.asarray(get_embedder(EMBEDDER).embed_documents([clean(t) for t in texts]), dtype=np.float64)
+    model = tuned_embeddings(Path(encoder)) if "/" in encoder else get_embedder(f"tuned:{encoder}" if encoder else EMBEDDER)
+    return np.asarray(model.embed_documents([clean(t) for t in texts]), dtype=np.float64)
+
+
+def encoder_label(encoder: str = "") -> str:
+    """The name an artefact records for the vectors it was trained on (the adapter's hash for a tuned encoder)."""
+    from ..ingest.embed import BUNDLED_NAME
+    from ..ingest.tuned import ADAPTERS, label
+
+    return label(Path(encoder) if "/" in encoder else ADAPTERS[encoder]) if encoder else BUNDLED_NAME
 
 
 def assess(text: str, model: Classifier | None = None, encode: Encode | None = None) -> Assessment:
