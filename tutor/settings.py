@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 import tempfile
 from pathlib import Path
-from typing import Mapping
+from typing import Literal, Mapping
 
 from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -71,10 +71,9 @@ class Settings(BaseSettings):
     quiz_model_items: int = 12
     # Minimum support score (0..1) for a sentence to count as supported by its citations.
     support_threshold: float = 0.55
-    # Which sentences answer, and whether any does: "reader" (a cross-encoder fine-tuned on learners' questions reads
-    # each candidate with its neighbours; a learned answerability decision) or "features" (the earlier logistic
-    # regression over similarity, shared words and answer kind, and its threshold). README, "Evaluation".
-    ranking: str = "features"
+    # Which sentences answer, and whether any does: "reader" (a cross-encoder fine-tuned on learners' questions, and a
+    # learned answerability decision) or "features" (a regression over similarity and shared words). README, Evaluation.
+    ranking: Literal["reader", "features"] = "features"
     # Direct answers (checked against their sentence): ""/"smollm2" (bundled), "reader" (its span head), a GGUF, "off".
     span_model: str = ""
     # Safeguarding signposting: a policy (tutor/guards/policies/<name>.toml) or a .toml file; unit.toml may override.
@@ -163,7 +162,9 @@ class Settings(BaseSettings):
                               f"ollama:llama3.2). Currently {self.llm!r}.")
         _check_paths(self)
         from .alerts.config import check_alerts  # the SMTP URL, the DSL's addresses, the webhook
+        from .retrieval.config import check_reranker  # a reranker model already on disk
         check_alerts(self)
+        check_reranker(self)
 
     chroma_mode = property(lambda s: f"server {s.chroma_host}:{s.chroma_port}" if s.chroma_host else f"embedded {s.index_dir}")
     hosted_configured = property(lambda s: bool(s.llm or s.llm_base_url))
@@ -199,27 +200,9 @@ def _check_paths(s: Settings) -> None:
     if s.local_model and not Path(s.local_model).expanduser().is_file():
         raise ConfigError(f"TUTOR_LOCAL_MODEL is {s.local_model!r}, which is not a file. Set TUTOR_LOCAL_MODEL to a GGUF "
                           "file, or leave it empty for the bundled SmolLM2-135M.")
-    if s.ranking not in ("reader", "features"):
-        raise ConfigError(f"TUTOR_RANKING is {s.ranking!r}. Set it to reader or features.")
     if s.span_model not in ("", "off", "reader", "smollm2") and not Path(s.span_model).expanduser().is_file():
         raise ConfigError(f"TUTOR_SPAN_MODEL is {s.span_model!r}, which is not a file. Set it to reader, smollm2, off "
                           "or a GGUF file.")
-    if s.reranker and not _model_on_disk(s.reranker):
-        raise ConfigError(f"TUTOR_RERANKER is {s.reranker!r}: no such folder or file, and no such model in the Hugging "
-                          "Face cache (nothing is downloaded at run time). Set TUTOR_RERANKER to a cross-encoder's folder, or "
-                          "leave it empty to turn reranking off.")
-
-
-def _model_on_disk(name: str) -> bool:
-    """A path that exists, or a Hugging Face model name whose files are already cached."""
-    if Path(name).expanduser().exists():
-        return True
-    try:
-        from huggingface_hub import try_to_load_from_cache
-
-        return isinstance(try_to_load_from_cache(name, "config.json"), str)
-    except Exception:  # noqa: BLE001 - an invalid model name is simply not on disk
-        return False
 
 
 def check_writable(folder: Path, variable: str) -> None:
