@@ -304,6 +304,8 @@ class FixedLevel:
     """A deterministic stand-in for the safeguarding classifier: every part of a message gets ``level``, except
     the parts holding ``study`` (none). The real classifier has its own tests (tests/guards)."""
 
+    encoder = None  # reads the index's vectors, as the classifier trained on the bundled encoder does
+
     def __init__(self, level: str, study: str = ""):
         self.level, self.study = level, study
 

@@ -20,6 +20,7 @@ from ..errors import ConfigError
 from ..settings import PROJECT_ROOT
 
 DATA_DIR = PROJECT_ROOT / "evals" / "safeguarding"
+CONTRAST_DIR = PROJECT_ROOT / "datasets" / "safeguarding-contrast"  # the minimal pairs of issue 26 (its README)
 SPLITS = {"train": 0.6, "dev": 0.2, "test": 0.2}
 SEED = 25
 MOVED = {"sg0351": "dev", "sg0630": "dev"}  # test messages read to fix the model, so development data since
@@ -76,6 +77,59 @@ def home(message_id: str) -> str:
     share = int(hashlib.sha256(message_id.encode("utf-8")).hexdigest()[:8], 16) / 16 ** 8
     bounds = np.cumsum(list(SPLITS.values()))
     return next(name for name, bound in zip(SPLITS, bounds) if share < bound)
+
+
+def contrast_rows(folder: Path = CONTRAST_DIR) -> list[dict]:
+    """The contrast messages (``written/*.jsonl``, one file per writer), each with its split: the ``home`` of its
+    pair's id, so both sides of a minimal pair always fall in the same split (a model never trains on one side and
+    is tested on the other). Rows keep the writers' fields; ``voice`` is their ``speaker``. A row the second pass
+    labelled otherwise is left out, and so is one sharing eight words in a row with an evaluation case."""
+    from ..evals.cases import eval_phrases, ngrams
+
+    rows, disputed, phrases = [], set(second_pass(folder)["disputed"]), eval_phrases()
+    for path in sorted((Path(folder) / "written").glob("*.jsonl")):
+        for row in read_jsonl(path):
+            # dropped: the second pass gave another label, or it shares eight words with an evaluation case
+            if row["id"] not in disputed and not ngrams(row["text"]) & phrases:
+                rows.append({**row, "voice": row.get("speaker", ""), "split": home(row.get("pair") or row["id"])})
+    if bad := [r.get("id") for r in rows if r.get("label") not in ("disclosure", "concern", "none") or not r.get("text")]:
+        raise ConfigError(f"{folder}: messages {bad[:5]} need a text and a label of disclosure, concern or none.")
+    return rows
+
+
+def second_pass(folder: Path = CONTRAST_DIR) -> dict:
+    """The independent second labelling of a 10% sample (``second-pass.jsonl``: id, label, immediate, speaker)
+    against the writers' labels: agreement on the label (and Cohen's kappa), on alert or not, on ``immediate`` where
+    both say disclosure, on the audience where both raise an alert; ``disputed``: the ids whose labels differ."""
+    from .heads import SPEAKER_AUDIENCE
+
+    path = Path(folder) / "second-pass.jsonl"
+    if not path.is_file():
+        return {"sampled": 0, "disputed": []}
+    second = read_jsonl(path)
+    first = {r["id"]: r for p in sorted((Path(folder) / "written").glob("*.jsonl")) for r in read_jsonl(p)}
+    pairs = [(first[o["id"]], o) for o in second if o["id"] in first]
+    n = len(pairs)
+    same = sum(a["label"] == b["label"] for a, b in pairs) / n
+    chance = sum(sum(a["label"] == k for a, _ in pairs) * sum(b["label"] == k for _, b in pairs)
+                 for k in ("disclosure", "concern", "none")) / n / n
+    both = [(a, b) for a, b in pairs if a["label"] == b["label"] == "disclosure"]
+    alerts = [(a, b) for a, b in pairs if "none" not in (a["label"], b["label"])]
+    return {"sampled": n, "label_agreement": round(same, 4), "kappa": round((same - chance) / (1 - chance), 4),
+            "alert_agreement": round(sum((a["label"] == "none") == (b["label"] == "none") for a, b in pairs) / n, 4),
+            "immediate_agreement": round(sum(bool(a.get("immediate")) == bool(b.get("immediate")) for a, b in both)
+                                         / max(len(both), 1), 4),
+            "audience_agreement": round(sum(SPEAKER_AUDIENCE.get(a.get("speaker", "")) == SPEAKER_AUDIENCE.get(
+                b.get("speaker", "")) for a, b in alerts) / max(len(alerts), 1), 4),
+            "disputed": sorted(a["id"] for a, b in pairs if a["label"] != b["label"])}
+
+
+def all_splits(data_dir: Path = DATA_DIR, contrast: Path | None = CONTRAST_DIR) -> dict[str, list[dict]]:
+    """The labelled messages' splits and the contrast messages' splits together (old rows first)."""
+    parts = load_splits(data_dir)
+    for row in contrast_rows(contrast) if contrast is not None and Path(contrast).is_dir() else []:
+        parts[row["split"]].append(row)
+    return parts
 
 
 def merge(new: Path, data_dir: Path = DATA_DIR) -> dict[str, int]:

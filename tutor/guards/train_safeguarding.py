@@ -17,10 +17,13 @@ from pathlib import Path
 
 import numpy as np
 
-from ..ingest.embed import BUNDLED_NAME
-from .safeguarding_data import DATA_DIR, SEED, load_splits, read_jsonl, split  # noqa: F401 - tests read them here
+from ..artefacts import fingerprint
+from .safeguarding_data import (CONTRAST_DIR, DATA_DIR, SEED, all_splits, load_splits, read_jsonl,  # noqa: F401
+                                split)
 from .safeguarding import (ANALYZERS, CONCERN, DISCLOSURE, EMBEDDING, LEVELS, MODEL_FILE, NONE, REBUILD, TFIDF,
-                           Classifier, Tfidf, clean, embed, harm_logit, load_classifier, message_parts, stack)
+                           Classifier, Tfidf, clean, embed, encoder_label, harm_logit, load_classifier, message_parts,
+                           stack)
+from .train_heads import fit_heads
 
 CS = [1.0, 3.0, 10.0, 30.0, 100.0, 300.0, 1000.0, 3000.0]  # the C values cross-validated on train
 MIN_DF = 5  # the smallest document frequency that keeps the artefact under 2 MB (4: 2.07 MB since sg0851-sg0936)
@@ -148,16 +151,21 @@ def tune(model: dict, rows: list[dict], found: dict[str, np.ndarray], target_rec
     return figs | {"C": [p["C"] for p in model["parts"]], "thresholds": model["thresholds"]}
 
 
-def train(data_dir: Path = DATA_DIR, target_recall: float = 1.0, max_false_alarm: float = 0.01) -> dict:
-    """The artefact: every variant fitted on train, thresholds chosen on dev, the best variant kept."""
+def train(data_dir: Path = DATA_DIR, target_recall: float = 1.0, max_false_alarm: float = 0.01,
+          contrast: Path | None = CONTRAST_DIR, encoder: str = "safeguarding") -> dict:
+    """The artefact: every variant fitted on train, thresholds chosen on dev, the best variant kept; the immediate
+    and audience heads fitted beside it (``train_heads``)."""
     import sklearn
     from threadpoolctl import threadpool_limits
 
-    parts = load_splits(data_dir)
+    parts = all_splits(data_dir, contrast)
     rows, tfidf = parts["train"] + part_examples(parts["train"]), fit_tfidf(parts["train"])
-    found = {"train": features(rows, embed([r["text"] for r in rows]), tfidf)}
+    found = {"train": features(rows, embed([r["text"] for r in rows], encoder), tfidf)}
     pieces = [{"text": p} for r in parts["dev"] for p in message_parts(r["text"])]  # dev is scored part by part
-    found["dev"] = features(pieces, embed([p["text"] for p in pieces]), tfidf)
+    found["dev"] = features(pieces, embed([p["text"] for p in pieces], encoder), tfidf)
+    whole_dev = embed([r["text"] for r in parts["dev"]], encoder)
+    heads, head_figures = fit_heads(parts["train"], found["train"][EMBEDDING][:len(parts["train"])], parts["dev"],
+                                    whole_dev)
     targets = np.array([f"{r['label']}:{r['category']}" for r in rows])
     with threadpool_limits(1):  # one BLAS thread: many times faster here, as torch holds threads of its own
         folds = fold_features(rows, found["train"][EMBEDDING], targets)
@@ -167,12 +175,13 @@ def train(data_dir: Path = DATA_DIR, target_recall: float = 1.0, max_false_alarm
     dev = {v: tune(model, parts["dev"], found["dev"], target_recall, max_false_alarm) for v, model in models.items()}
     best = max(dev, key=lambda v: (dev[v]["recall"], -dev[v]["emergency_false_alarm"],  # README step 5
                                    -dev[v]["concern_notes_on_none"], dev[v]["disclosures_first"]))
-    return {"embedding_model": BUNDLED_NAME, "variant": best, "thresholds": models[best]["thresholds"],
-            "target_recall": target_recall, "max_false_alarm": max_false_alarm, "min_df": MIN_DF, "seed": SEED,
-            "part_examples": len(rows) - len(parts["train"]),
+    return {"embedding_model": encoder_label(encoder), "encoder": encoder, "variant": best,
+            "thresholds": models[best]["thresholds"], "target_recall": target_recall, "max_false_alarm": max_false_alarm,
+            "min_df": MIN_DF, "seed": SEED, "part_examples": len(rows) - len(parts["train"]),
             "train_sha256": hashlib.sha256((data_dir / "train.jsonl").read_bytes()).hexdigest(),
-            "sklearn_version": sklearn.__version__, "dev": dev, "rebuild": REBUILD,
-            TFIDF: models[best][TFIDF], "parts": models[best]["parts"]}
+            "train_ids": fingerprint([r["id"] for r in parts["train"]]),
+            "sklearn_version": sklearn.__version__, "dev": dev, "heads_dev": head_figures, "rebuild": REBUILD,
+            TFIDF: models[best][TFIDF], "parts": models[best]["parts"], **heads}
 
 
 def dump(value, indent: str = "  ") -> str:
@@ -186,10 +195,10 @@ def dump(value, indent: str = "  ") -> str:
     return ends[0] + "\n" + ",\n".join(indent + item for item in items) + "\n" + indent[2:] + ends[1]
 
 
-def evaluation_report(split_name: str = "test", model_file: Path = MODEL_FILE,
-                      data_dir: Path = DATA_DIR) -> tuple[dict, str]:
+def evaluation_report(split_name: str = "test", model_file: Path = MODEL_FILE, data_dir: Path = DATA_DIR,
+                      contrast: Path | None = CONTRAST_DIR) -> tuple[dict, str]:
     """The shipped classifier on one split (test by default): its figures, and as Markdown with the confusion."""
-    model, rows = load_classifier(model_file), load_splits(data_dir)[split_name]
+    model, rows = load_classifier(model_file), all_splits(data_dir, contrast)[split_name]
     figs = figures(rows, [found.level for found in model.assess([r["text"] for r in rows])])
     head = (f"**Safeguarding classifier, {split_name} split** ({figs['messages']} messages): recall "
             f"{figs['recall']:.3f} (disclosure or concern caught), emergency message on study questions "
@@ -208,14 +217,20 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--recall", type=float, default=1.0, help="dev recall the concern threshold keeps")
     parser.add_argument("--max-false-alarm", type=float, default=0.01,
                         help="share of dev study questions the emergency message may reach")
+    parser.add_argument("--contrast", type=Path, default=CONTRAST_DIR, help="the contrast messages' folder")
+    parser.add_argument("--encoder", default="safeguarding",
+                        help="safeguarding: the shipped fine-tuned encoder (python -m tutor.guards.contrastive); "
+                             "bundled: the frozen MiniLM; or a folder holding a candidate adapter")
     args = parser.parse_args(argv)
-    artefact = train(args.data, target_recall=args.recall, max_false_alarm=args.max_false_alarm)
+    artefact = train(args.data, target_recall=args.recall, max_false_alarm=args.max_false_alarm,
+                     contrast=args.contrast, encoder="" if args.encoder == "bundled" else args.encoder)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(dump(artefact) + "\n", encoding="utf-8")
     for variant, figs in artefact["dev"].items():
         print(f"dev {variant}: " + ", ".join(f"{k} {v}" for k, v in figs.items()))
     print(f"kept: {artefact['variant']}, thresholds {artefact['thresholds']} -> {args.out}\n")
-    print("\n\n".join(evaluation_report(name, args.out, args.data)[1] for name in ("dev", "test")))
+    print(f"heads on dev: {artefact['heads_dev']}")
+    print("\n\n".join(evaluation_report(name, args.out, args.data, args.contrast)[1] for name in ("dev",)))
     return artefact
 
 

@@ -1,0 +1,79 @@
+"""The safeguarding classifier's encoder: the bundled MiniLM fine-tuned contrastively on the labelled messages, so
+that "a child in my care has bruises" and "a child in this case study has bruises" no longer embed as neighbours.
+
+    python -m tutor.guards.contrastive [--lr 1e-4] [--epochs 2] [--out DIR]
+
+(Then ``python -m tutor.guards.train_safeguarding`` fits the classifier over it.) The train split
+(``safeguarding_data.all_splits``), each message labelled disclosure, concern or none, in batches that keep the
+sides of a minimal pair together (the same situation real and as a case, a story or an adult's own life), so the
+batch-hard triplet loss pulls labels apart exactly where the words are the same. Only a LoRA adapter is trained
+(``tutor.training.lora``); it ships in ``models/safeguarding-encoder`` and is merged and exported to ONNX on first
+use (``tutor.ingest.tuned``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from pathlib import Path
+
+from ..artefacts import fingerprint
+from ..ingest.tuned import ADAPTERS
+from .safeguarding_data import CONTRAST_DIR, DATA_DIR, all_splits
+
+EPOCHS, LEARNING_RATE, BATCH = 1, 2e-4, 32
+LABELS = ("none", "concern", "disclosure")
+
+
+def pair_groups(rows: list[dict]) -> list[list[int]]:
+    """Row indices grouped by minimal pair (a message without a pair is a group of its own).
+
+    >>> pair_groups([{"id": "a", "pair": "p"}, {"id": "b"}, {"id": "c", "pair": "p"}])
+    [[0, 2], [1]]
+    """
+    groups: dict[str, list[int]] = {}
+    for i, r in enumerate(rows):
+        groups.setdefault(r.get("pair") or r["id"], []).append(i)
+    return list(groups.values())
+
+
+def train(rows: list[dict], lr: float = LEARNING_RATE, epochs: int = EPOCHS):
+    """The LoRA-tuned encoder: each message once per epoch, labelled by its label, in batches that keep minimal pairs
+    together; ``BatchHardSoftMarginTripletLoss`` pulls each message towards the farthest of its label in the batch and
+    away from the closest of another label, which for a minimal pair is usually its twin."""
+    from sentence_transformers import losses
+
+    from ..training.lora import fit, lora_model
+
+    model = lora_model()
+    columns = {"text": [r["text"] for r in rows], "label": [LABELS.index(r["label"]) for r in rows]}
+    return fit(model, columns, losses.BatchHardSoftMarginTripletLoss(model), lr, epochs, BATCH, groups=pair_groups(rows))
+
+
+def build(out: Path, data_dir: Path = DATA_DIR, contrast: Path = CONTRAST_DIR, lr: float = LEARNING_RATE,
+          epochs: int = EPOCHS) -> dict:
+    from ..training.lora import LORA, SEED, save_adapter
+
+    rows = all_splits(data_dir, contrast)["train"]
+    started = time.time()
+    model = train(rows, lr, epochs)
+    meta = {"base": "all-MiniLM-L6-v2 (bundled)", "loss": "BatchHardSoftMarginTripletLoss, minimal pairs in one batch",
+            "lora": LORA, "lr": lr, "epochs": epochs, "seed": SEED, "batch": BATCH, "messages": len(rows),
+            "data": fingerprint([[r["id"], r["label"]] for r in rows]), "minutes": round((time.time() - started) / 60, 1)}
+    save_adapter(model, out, meta)
+    return meta
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m tutor.guards.contrastive", description=__doc__.split("\n")[0])
+    parser.add_argument("--out", type=Path, default=ADAPTERS["safeguarding"])
+    parser.add_argument("--lr", type=float, default=LEARNING_RATE)
+    parser.add_argument("--epochs", type=int, default=EPOCHS)
+    args = parser.parse_args(argv)
+    meta = build(args.out, lr=args.lr, epochs=args.epochs)
+    print(f"Wrote {args.out}: {meta['messages']} messages in {meta['minutes']} min")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

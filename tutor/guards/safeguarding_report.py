@@ -1,0 +1,84 @@
+"""The safeguarding classifier measured on a split, as issue 26 asks: disclosures signposted first (any level) and
+given the full message, study and everyday messages given any signposting or the full message, and precision and
+recall of the alert (a disclosure or concern level) per category and per register.
+
+    python -m tutor.guards.safeguarding_report [--split dev] [--model FILE]
+
+The test split is read only with ``--split test``, once, after the model is chosen.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections import defaultdict
+from pathlib import Path
+
+from .safeguarding import CONCERN, DISCLOSURE, MODEL_FILE, NONE, load_classifier
+from .safeguarding_data import CONTRAST_DIR, DATA_DIR, all_splits
+
+
+def share(flags: list[bool]) -> float | None:
+    return round(sum(flags) / len(flags), 4) if flags else None
+
+
+def headline(rows: list[dict], found: list) -> dict:
+    """The aims' figures: over disclosures, signposted first at any level (an alert) and the full message; over
+    study and everyday messages (label none), any signposting and the full message; immediate ones led by 999."""
+    disclosures = [a for r, a in zip(rows, found) if r["label"] == DISCLOSURE]
+    concerns = [a for r, a in zip(rows, found) if r["label"] == CONCERN]
+    study = [a for r, a in zip(rows, found) if r["label"] == NONE]
+    now = [a for r, a in zip(rows, found) if r["label"] == DISCLOSURE and r.get("immediate")]
+    return {"messages": len(rows), "disclosures": len(disclosures),
+            "disclosure_recall": share([a.level != NONE for a in disclosures]),
+            "disclosure_full_message": share([a.level == DISCLOSURE for a in disclosures]),
+            "concern_recall": share([a.level != NONE for a in concerns]),
+            "study": len(study), "study_any_signposting": share([a.level != NONE for a in study]),
+            "study_full_message": share([a.level == DISCLOSURE for a in study]),
+            "immediate": len(now), "immediate_led_by_emergency": share([a.immediate for a in now])}
+
+
+def by_group(rows: list[dict], found: list, key: str) -> dict[str, dict]:
+    """Per value of ``key`` (category, register): the alert's precision and recall (alert: disclosure or concern
+    level; positive: a disclosure or concern label), with the counts."""
+    groups: dict[str, list[tuple[bool, bool]]] = defaultdict(list)
+    for r, a in zip(rows, found):
+        groups[str(r.get(key) or "-")].append((r["label"] != NONE, a.level != NONE))
+    out = {}
+    for name, pairs in sorted(groups.items()):
+        tp = sum(t and p for t, p in pairs)
+        flagged, positive = sum(p for _, p in pairs), sum(t for t, _ in pairs)
+        out[name] = {"messages": len(pairs), "positive": positive, "alerts": flagged,
+                     "precision": round(tp / flagged, 3) if flagged else None,
+                     "recall": round(tp / positive, 3) if positive else None}
+    return out
+
+
+def report(split: str = "dev", model_file: Path = MODEL_FILE, data_dir: Path = DATA_DIR,
+           contrast: Path | None = CONTRAST_DIR) -> dict:
+    rows = all_splits(data_dir, contrast)[split]
+    found = load_classifier(model_file).assess([r["text"] for r in rows])
+    return {"split": split, "headline": headline(rows, found), "category": by_group(rows, found, "category"),
+            "register": by_group(rows, found, "register")}
+
+
+def markdown(result: dict) -> str:
+    lines = [f"**{result['split']} split**: " + ", ".join(f"{k} {v}" for k, v in result["headline"].items()), ""]
+    for key in ("category", "register"):
+        lines += [f"| {key} | messages | disclosures and concerns | alerts | precision | recall |", "|---|---|---|---|---|---|"]
+        lines += [f"| {name} | {g['messages']} | {g['positive']} | {g['alerts']} | {g['precision']} | {g['recall']} |"
+                  for name, g in result[key].items()]
+        lines.append("")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m tutor.guards.safeguarding_report", description=__doc__.split("\n")[0])
+    parser.add_argument("--split", default="dev", choices=["train", "dev", "test"])
+    parser.add_argument("--model", type=Path, default=MODEL_FILE)
+    args = parser.parse_args(argv)
+    print(markdown(report(args.split, args.model)))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
