@@ -28,7 +28,7 @@ ADAPTER_FILES = ("adapter_model.safetensors", "adapter_config.json", "meta.json"
 # classifier's encoder (issue 26). Each names the command that rebuilds it in its meta.json.
 ADAPTERS = {"learner": Path(__file__).with_name("models") / "learner-encoder",
             "safeguarding": Path(__file__).parents[1] / "guards" / "models" / "safeguarding-encoder"}
-REBUILD = {"learner": "python -m tutor.training.biencoder", "safeguarding": "python -m tutor.guards.train_safeguarding"}
+REBUILD = {"learner": "python -m tutor.training.biencoder", "safeguarding": "python -m tutor.guards.contrastive"}
 COPIED = ("tokenizer.json", "tokenizer_config.json", "special_tokens_map.json", "vocab.txt", "modules.json",
           "sentence_bert_config.json", "config_sentence_transformers.json")
 
