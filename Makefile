@@ -35,10 +35,14 @@ test: index
 	$(PY) -m pytest
 	$(PY) -m tutor eval
 
-# Rebuild every shipped reading model from the committed data (outside CI: about 25 minutes on 2 cores): the reader
-# and its span head (from datasets/reading), the sentence ranking and the scope decision (from the development
-# units), then the span head's threshold (development units).
+# Rebuild every shipped model from the committed data (outside CI: about 2 hours on 2 cores): the learner
+# bi-encoder (datasets/learner-questions, 45 min), the safeguarding encoder and classifier (datasets/safeguarding-contrast
+# and evals/safeguarding, 15 + 30 min), the reader and its span head (from datasets/reading), the sentence ranking
+# and the scope decision (from the development units), then the span head's threshold (development units).
 models: index
+	$(PY) -m tutor.training.biencoder
+	$(PY) -m tutor.guards.contrastive
+	$(PY) -m tutor.guards.train_safeguarding
 	$(PY) -m tutor.training.reader
 	$(PY) -m tutor.training.ranking
 	$(PY) -m tutor.training.scope

@@ -47,12 +47,19 @@ def summarise(store: Store) -> dict:
     }
 
 
-ALERT_HEADERS = ["time (UTC)", "level", "unit", "session", "message", "seen", "e-mail", "webhook"]
+ALERT_HEADERS = ["time (UTC)", "level", "unit", "session", "message", "why", "seen", "e-mail", "webhook"]
+
+
+def alert_why(alert) -> str:
+    """Why the alert was raised: the part of the message that decided, with its level and score."""
+    part = alert.part if alert.part and alert.part != alert.message else "the whole message"
+    return f"{alert.level} ({alert.score:.2f}): {part}"
 
 
 def alert_rows(alerts: list) -> list[list]:
     return [[a.created.replace("T", " ").rstrip("Z"), a.level, a.unit or "(whole course)", a.session[:12], a.message,
-             a.seen_at.replace("T", " ").rstrip("Z") if a.seen else "no", a.email, a.webhook] for a in alerts]
+             alert_why(a), a.seen_at.replace("T", " ").rstrip("Z") if a.seen else "no", a.email, a.webhook]
+            for a in alerts]
 
 
 class ReviewTab:
