@@ -58,7 +58,9 @@ def main(args, settings: Settings) -> int:
         compare(tutor, settings, runs, with_local=args.with_local)
     from ..guards.train_safeguarding import evaluation_report
 
-    safeguarding, safeguarding_md = evaluation_report("test")  # the classifier on its held-out messages
+    # the classifier on the held-out messages of evals/safeguarding; the contrast data's test split is measured once,
+    # by hand (python -m tutor.guards.safeguarding_report --split test), never by every eval
+    safeguarding, safeguarding_md = evaluation_report("test", contrast=None)
     meta = {"backend": args.backend or settings.backend, "seconds": round(time.perf_counter() - t0, 1),
             "gate": {"thresholds": thresholds, "missed": missed}, "safeguarding": safeguarding,
             "safeguarding_md": safeguarding_md}
