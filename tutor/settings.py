@@ -88,6 +88,7 @@ class Settings(BaseSettings):
     max_queue: int = 64
     # SQLite file for chat logs and tutor reviews.
     db: Path = Field(default_factory=lambda: _default("data/tutor.sqlite3"))
+    database_url: str = ""  # postgresql://user:pass@host/db: a database several app processes share (empty: TUTOR_DB)
     # Log answered questions for tutor review (0 turns it off).
     log_chats: bool = True
     # Password for the Review tab; empty means no password (then only a browser on this machine may review, and
