@@ -1,4 +1,4 @@
-"""Command line: ``tutor ingest | status | ask | eval | bench | serve | logs purge | learners ... | lti ...``. Errors print one line, never a
+"""Command line: ``tutor ingest | status | ask | eval | bench | loadtest | serve | logs purge | learners ... | lti ...``. Errors print one line, never a
 traceback (``-v`` shows it for an unexpected one); with ``--json`` they print ``{"status": "error", "message": ...}``.
 """
 
@@ -170,7 +170,11 @@ def _app_parsers(sub) -> None:
 
     from .learners.cli import add_parsers
 
-    add_parsers(sub, _settings)  # logs purge, learners add|import|list|remove
+    add_parsers(sub, _settings)
+
+    from .loadtest.main import add_parser as add_loadtest_parser
+
+    add_loadtest_parser(sub, _settings)  # loadtest  # logs purge, learners add|import|list|remove
 
     from .lti.cli import add_parsers as add_lti_parsers
 

@@ -1,0 +1,99 @@
+"""``tutor loadtest``: drive ``--learners`` simulated learners against ``--url`` for ``--seconds``, print the
+figures, and check the database (``--database``, default ``TUTOR_DATABASE_URL``). With ``--local N`` it first starts
+a whole deployment here (Postgres, Chroma, N app processes behind nginx, a webhook receiver) and also checks that
+every alert was delivered exactly once.
+
+    $ tutor loadtest --local 2 --learners 50 --seconds 300
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import nullcontext
+from pathlib import Path
+
+from ..alerts.alert import utc_now
+from ..errors import TutorError
+from .learner import Learner
+
+RAMP_SECONDS = 10.0  # learners arrive over this long, not all in the same instant
+SETTLE_SECONDS = 8.0  # after the run: for queued chat-log writes and alert deliveries to finish
+
+
+def cases(split: str = "dev") -> dict:
+    """Questions and disclosures from the evaluation cases of every unit: {"answerable": [(unit, q)], ...}."""
+    from ..evals.cases import case_sets
+
+    found = {"answerable": [], "disclosure": []}
+    for case_set in case_sets(split):
+        for case in case_set.cases:
+            if case.kind in found:
+                found[case.kind].append((case_set.unit, case.question))
+    if not all(found.values()):
+        raise TutorError("The load test needs answerable and disclosure cases under evals/units/*/dev.jsonl.")
+    return found
+
+
+def drive(url: str, learners: int, seconds: float, think: float = 1.0, seed: int = 0) -> list[Learner]:
+    """Run the learners (threads) until ``seconds`` after the last one arrived; returns them with their steps."""
+    questions, start = cases(), time.monotonic()
+    people = [Learner(url, n, questions, think, seed) for n in range(learners)]
+
+    def one(person: Learner) -> Learner:
+        time.sleep(RAMP_SECONDS * person.number / max(learners, 1))
+        return person.run(start + RAMP_SECONDS + seconds)
+
+    with ThreadPoolExecutor(max_workers=learners) as pool:
+        return list(pool.map(one, people))
+
+
+def run(args, settings) -> dict:
+    """The whole test: deployment (with --local), learners, figures, database check."""
+    from ..storage import database_of
+    from .report import check_database, figures
+
+    local = None
+    if args.local:
+        from ..deploy.local import deployment
+
+        folder = Path(args.work or tempfile.mkdtemp(prefix="tutor-loadtest-"))
+        local = deployment(folder, args.local, settings.corpus_dir, settings.embed_model)
+    with (local or nullcontext()) as d:
+        url = d.url if d else args.url
+        database = d.database if d else (args.database or database_of(settings))
+        since = utc_now()
+        started = time.monotonic()
+        people = drive(url, args.learners, args.seconds, args.think)
+        out = figures(people, round(time.monotonic() - started - RAMP_SECONDS, 1))
+        time.sleep(SETTLE_SECONDS)
+        out["database"] = check_database(database, people, since)
+        if d:
+            out["alerts_delivered_once"] = d.receiver.once() or out["database"]["alerts"] == 0
+            out["processes"] = args.local
+    return out
+
+
+def main(args, settings) -> int:
+    if not args.url and not args.local:
+        raise TutorError("Say where the tutor runs: --url http://127.0.0.1:8080 (a running deployment), or --local N "
+                         "to start one here with N app processes.")
+    out = run(args, settings)
+    print(json.dumps(out, indent=1))
+    ok = not out["errors"] and not out["database"]["problems"] and out.get("alerts_delivered_once", True)
+    return 0 if ok else 1
+
+
+def add_parser(sub, settings_of) -> None:
+    """``tutor loadtest``'s options (the CLI's sub-parsers)."""
+    p = sub.add_parser("loadtest", help="simulated learners against a deployment; speed, errors, database check")
+    p.add_argument("--url", help="a running deployment, e.g. http://127.0.0.1:8080 (the proxy)")
+    p.add_argument("--local", type=int, metavar="N", help="start one here first: Postgres, Chroma, N processes, nginx")
+    p.add_argument("--learners", type=int, default=10)
+    p.add_argument("--seconds", type=float, default=20.0, help="how long every learner keeps going")
+    p.add_argument("--think", type=float, default=1.0, help="seconds a learner pauses between actions (on average)")
+    p.add_argument("--database", help="the deployment's database URL to check (default: TUTOR_DATABASE_URL)")
+    p.add_argument("--work", help="with --local: the folder for its logs and data (default: a temporary one)")
+    p.set_defaults(func=lambda args: main(args, settings_of(args)))
