@@ -97,8 +97,11 @@ def cmd_bench(args) -> int:
 
 def cmd_serve(args) -> int:
     from .app.build import serve
+    from .storage import database_of, open_database
 
-    serve(_settings(args, host=args.host, port=args.port))
+    settings = _settings(args, host=args.host, port=args.port)
+    open_database(database_of(settings))  # first: a database that is down is one line now, not after the models load
+    serve(settings)
     return 0
 
 

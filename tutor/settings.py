@@ -164,8 +164,10 @@ class Settings(BaseSettings):
         _check_paths(self)
         from .alerts.config import check_alerts  # the SMTP URL, the DSL's addresses, the webhook
         from .retrieval.config import check_reranker  # a reranker model already on disk
+        from .storage.config import check_database_url  # postgresql://... or empty
         check_alerts(self)
         check_reranker(self)
+        check_database_url(self)
 
     chroma_mode = property(lambda s: f"server {s.chroma_host}:{s.chroma_port}" if s.chroma_host else f"embedded {s.index_dir}")
     hosted_configured = property(lambda s: bool(s.llm or s.llm_base_url))

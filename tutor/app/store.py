@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import text
-from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import SQLAlchemyError
 
 from ..errors import TutorError
 from ..learners import db
@@ -131,7 +131,7 @@ class Store:
                 self._insert(row)
                 return
             except Exception as exc:  # noqa: BLE001 - the writer thread must outlive any one row
-                if not _transient(exc) or time.monotonic() + delay > deadline:
+                if not db.transient(exc) or time.monotonic() + delay > deadline:
                     self._lose(f"{type(exc).__name__}: {exc}")
                     return
                 time.sleep(delay)
@@ -218,7 +218,3 @@ class Store:
         with self.engine.connect() as conn:
             return conn.execute(text("SELECT COUNT(*) FROM chats")).scalar_one()
 
-
-def _transient(exc: BaseException) -> bool:
-    """A failure worth retrying: a locked SQLite file, a Postgres server restarting or a dropped connection."""
-    return isinstance(exc, OperationalError) or (isinstance(exc, DBAPIError) and exc.connection_invalidated)

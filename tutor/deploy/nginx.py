@@ -37,7 +37,8 @@ pid {folder}/nginx.pid;
 error_log {folder}/error.log warn;
 events {{ worker_connections 4096; }}
 http {{
-  access_log {folder}/access.log;
+  log_format routed '$remote_addr "$request" $status $upstream_addr route=$tutor_route';
+  access_log {folder}/access.log routed;  # which process served each request, per browser route
 {temp}
   # the browser's route: its tutor_route cookie, or a new random one (sent back below)
   map $cookie_tutor_route $tutor_route {{ "" $request_id; default $cookie_tutor_route; }}

@@ -8,9 +8,13 @@ A learner is a signed-in account's name or, with ``TUTOR_SIGN_IN=0``, the browse
 
 from __future__ import annotations
 
+import logging
+import time
 from pathlib import Path
+from typing import Callable, TypeVar
 
 from sqlalchemy import Connection, Engine, text
+from sqlalchemy.exc import DBAPIError, OperationalError
 
 from ..storage import open_database
 from ..storage.engine import BUSY_SECONDS  # noqa: F401 - re-exported: how long a statement waits for a lock
@@ -20,6 +24,30 @@ def create(target: Path | str) -> Engine:
     """The engine on ``target`` (a SQLite path or a database URL) with every table at this version's schema; a
     SQLite file is created 0600 (its folder 0700 when made here)."""
     return open_database(target)
+
+
+T = TypeVar("T")
+RETRY_SECONDS = 15.0  # how long a learner's write (a practice answer) is retried while the database restarts
+log = logging.getLogger(__name__)
+
+
+def transient(exc: BaseException) -> bool:
+    """A failure worth retrying: a locked SQLite file, a Postgres server restarting or a dropped connection."""
+    return isinstance(exc, OperationalError) or (isinstance(exc, DBAPIError) and exc.connection_invalidated)
+
+
+def patiently(write: Callable[[], T], seconds: float = RETRY_SECONDS) -> T:
+    """``write()``, retried with growing pauses while the database is briefly away; the last error is raised."""
+    delay, deadline = 0.1, time.monotonic() + seconds
+    while True:
+        try:
+            return write()
+        except Exception as exc:
+            if not transient(exc) or time.monotonic() + delay > deadline:
+                raise
+            log.warning("database busy or away (%s); retrying in %.1f s", type(exc).__name__, delay)
+            time.sleep(delay)
+            delay = min(delay * 2, 2.0)
 
 
 def purge(conn: Connection, before: str | None = None, learner: str | None = None,

@@ -24,6 +24,7 @@ from fsrs import Card, Rating, Scheduler
 from sqlalchemy import text
 
 from . import db
+from .db import patiently
 
 FAST_SECONDS = 5.0  # a right answer this quick was easy
 SLOW_SECONDS = 30.0  # a right answer this slow was hard
@@ -80,6 +81,10 @@ class Deck:
         row = dict(learner=learner, card=item.id, unit=item.unit, section=section, state=card.to_json(),
                    due=card.due.isoformat(), stability=card.stability, last_review=now.isoformat(),
                    correct=int(correct), seconds=seconds, rating=int(grade))
+        patiently(lambda: self._store(row))  # a restarting database is waited out, not a lost review
+        return card
+
+    def _store(self, row: dict) -> None:
         with self.engine.begin() as conn:
             conn.execute(text(
                 "INSERT INTO cards (learner, card, unit, section, state, due, stability, last_review) "
@@ -89,7 +94,6 @@ class Deck:
             conn.execute(text(
                 "INSERT INTO card_reviews (learner, card, unit, section, correct, seconds, rating, reviewed) "
                 "VALUES (:learner, :card, :unit, :section, :correct, :seconds, :rating, :last_review)"), row)
-        return card
 
     def schedule(self, learner: str, ids: Sequence[str]) -> dict[str, datetime]:
         """{item id: due} of the learner's cards among ``ids`` (items never answered are absent)."""

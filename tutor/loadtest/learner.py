@@ -16,7 +16,10 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 
+from ..question import clean_text
+
 ACTIONS = {"ask": 0.40, "hint": 0.15, "practice": 0.25, "progress": 0.12, "disclosure": 0.08}  # shares of actions
+ACTION_SECONDS = 60.0  # an action still unanswered after this long is an error (a process died under it)
 SHOWN = re.compile(r'class=\\?"answer (\w+)')  # the kind of answer the page shows: answered, declined, ...
 
 
@@ -68,26 +71,32 @@ class Learner:
                 unit, question = rng.choice(self.cases[kind])
                 history = chat if action == "ask" and chat and rng.random() < 0.5 else []  # a follow-up
                 job = client.submit(question, history, unit, api_name="/hint" if action == "hint" else "/ask")
-                first, final = None, None
-                for update in job:
-                    first = first if first is not None else time.monotonic() - started
-                    final = update
-                final = job.result(timeout=120) if final is None else final
+                first = None
+                while not job.done():  # polled, not iterated: a stream cut off by a dead process must not hang here
+                    if first is None and job.outputs():
+                        first = time.monotonic() - started  # the first text the learner sees
+                    if time.monotonic() - started > ACTION_SECONDS:
+                        job.cancel()
+                        raise TimeoutError(f"no answer after {ACTION_SECONDS:.0f} s")
+                    time.sleep(0.02)
+                final = job.result(timeout=5)
+                first = time.monotonic() - started if first is None else first
                 shown = SHOWN.findall(str(final))
                 if "error" in shown:
                     raise RuntimeError(re.sub(r"<[^>]+>", "", str(final))[-200:])
-                self.asked[question] += 1  # the app logs every answer it gives, hints' answers too
+                self.asked[clean_text(question)] += 1  # the app logs every answer it gives (as cleaned), hints' too
                 if action == "disclosure" and "safeguarding" in shown:
-                    self.disclosed[question] += 1
+                    self.disclosed[clean_text(question)] += 1
                 chat = final[1] if action == "ask" and isinstance(final, (list, tuple)) and len(final) > 1 else []
                 self.steps.append(Step(action, time.monotonic() - started, first))
             elif action == "practice":  # the next card, then an answer to it: the first try at a card is a review
-                client.predict(api_name="/next_card")
-                _, score = client.predict(rng.choice(["true", "false", "a", "b", "12", "the CAF"]), api_name="/check")
+                client.submit(api_name="/next_card").result(timeout=ACTION_SECONDS)
+                _, score = client.submit(rng.choice(["true", "false", "a", "b", "12", "the CAF"]),
+                                         api_name="/check").result(timeout=ACTION_SECONDS)
                 self.practised = int(re.findall(r"/ (\d+)", score)[-1])  # answers the app counted this session
                 self.steps.append(Step(action, time.monotonic() - started))
             else:
-                client.predict("", api_name="/progress")
+                client.submit("", api_name="/progress").result(timeout=ACTION_SECONDS)
                 self.steps.append(Step(action, time.monotonic() - started))
         except Exception as exc:  # noqa: BLE001 - every failure is counted and reported, none stops the run
             self.steps.append(Step(action, time.monotonic() - started, error=f"{type(exc).__name__}: {exc}"[:200]))

@@ -4,6 +4,7 @@ a whole deployment here (Postgres, Chroma, N app processes behind nginx, a webho
 every alert was delivered exactly once.
 
     $ tutor loadtest --local 2 --learners 50 --seconds 300
+    $ tutor loadtest --local 2 --learners 20,50,100 --seconds 60,60,300   # three runs, one deployment
 """
 
 from __future__ import annotations
@@ -50,10 +51,10 @@ def drive(url: str, learners: int, seconds: float, think: float = 1.0, seed: int
         return list(pool.map(one, people))
 
 
-def run(args, settings) -> dict:
-    """The whole test: deployment (with --local), learners, figures, database check."""
+def run(args, settings) -> list[dict]:
+    """The whole test: deployment (with --local), then per run its learners, figures and database check."""
     from ..storage import database_of
-    from .report import check_database, figures
+    from .report import alert_ids, check_database, figures
 
     local = None
     if args.local:
@@ -64,25 +65,36 @@ def run(args, settings) -> dict:
     with (local or nullcontext()) as d:
         url = d.url if d else args.url
         database = d.database if d else (args.database or database_of(settings))
-        since = utc_now()
-        started = time.monotonic()
-        people = drive(url, args.learners, args.seconds, args.think)
-        out = figures(people, round(time.monotonic() - started - RAMP_SECONDS, 1))
-        time.sleep(SETTLE_SECONDS)
-        out["database"] = check_database(database, people, since)
-        if d:
-            out["alerts_delivered_once"] = d.receiver.once() or out["database"]["alerts"] == 0
-            out["processes"] = args.local
-    return out
+        results = []
+        for n, (learners, seconds) in enumerate(zip(_numbers(args.learners), _numbers(args.seconds))):
+            since, started = utc_now(), time.monotonic()
+            people = drive(url, int(learners), seconds, args.think, seed=n)
+            out = figures(people, round(time.monotonic() - started - RAMP_SECONDS, 1))
+            time.sleep(SETTLE_SECONDS)
+            out["database"] = check_database(database, people, since)
+            if d:
+                sent = d.receiver.received  # the webhook: each alert of this run delivered exactly once
+                out["alerts_delivered_once"] = all(sent.get(i) == 1 for i in alert_ids(database, since))
+                out["processes"] = args.local
+            results.append(out)
+            print(json.dumps(out), flush=True)
+    return results
+
+
+def _numbers(text) -> list[float]:
+    try:
+        return [float(x) for x in str(text).split(",")]
+    except ValueError:
+        raise TutorError(f"--learners and --seconds take a number or numbers separated by commas; got {text!r}.") from None
 
 
 def main(args, settings) -> int:
     if not args.url and not args.local:
         raise TutorError("Say where the tutor runs: --url http://127.0.0.1:8080 (a running deployment), or --local N "
                          "to start one here with N app processes.")
-    out = run(args, settings)
-    print(json.dumps(out, indent=1))
-    ok = not out["errors"] and not out["database"]["problems"] and out.get("alerts_delivered_once", True)
+    results = run(args, settings)  # each run's figures are printed as it ends (one JSON line)
+    ok = all(not r["errors"] and not r["database"]["problems"] and r.get("alerts_delivered_once", True)
+             for r in results)
     return 0 if ok else 1
 
 
@@ -91,8 +103,8 @@ def add_parser(sub, settings_of) -> None:
     p = sub.add_parser("loadtest", help="simulated learners against a deployment; speed, errors, database check")
     p.add_argument("--url", help="a running deployment, e.g. http://127.0.0.1:8080 (the proxy)")
     p.add_argument("--local", type=int, metavar="N", help="start one here first: Postgres, Chroma, N processes, nginx")
-    p.add_argument("--learners", type=int, default=10)
-    p.add_argument("--seconds", type=float, default=20.0, help="how long every learner keeps going")
+    p.add_argument("--learners", default="10", help="how many; several runs: 20,50,100")
+    p.add_argument("--seconds", default="20", help="how long every learner keeps going (per run: 60,60,300)")
     p.add_argument("--think", type=float, default=1.0, help="seconds a learner pauses between actions (on average)")
     p.add_argument("--database", help="the deployment's database URL to check (default: TUTOR_DATABASE_URL)")
     p.add_argument("--work", help="with --local: the folder for its logs and data (default: a temporary one)")

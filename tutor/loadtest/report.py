@@ -40,6 +40,14 @@ def figures(learners: list, seconds: float) -> dict:
             "error_examples": sorted({s.error for s in steps if s.error})[:5]}
 
 
+def alert_ids(database: str, since: str) -> list[str]:
+    engine = create_engine(url_of(database))
+    with engine.connect() as conn:
+        ids = [r[0] for r in conn.execute(text("SELECT id FROM alerts WHERE created >= :since"), {"since": since})]
+    engine.dispose()
+    return ids
+
+
 def check_database(database: str, learners: list, since: str) -> dict:
     """Whether every answer the learners were shown is logged exactly once, every practice answer the app counted
     is one card review, and every disclosure it signposted is one alert: the differences, per kind (empty: none)."""

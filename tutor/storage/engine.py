@@ -51,7 +51,7 @@ def shown(url: str) -> str:
     """The database for messages: a SQLite file's path, or the URL with its password hidden."""
     if url.startswith("sqlite:///"):
         return url.removeprefix("sqlite:///")
-    return make_url(url).render_as_string(hide_password=True)
+    return make_url(url).render_as_string(hide_password=True).replace("postgresql+psycopg://", "postgresql://")
 
 
 def open_database(target: str | Path) -> Engine:
