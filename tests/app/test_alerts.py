@@ -87,3 +87,13 @@ def test_the_review_gate_protects_the_alerts(tmp_path, password, peer):
             call()
     assert tab.refresh_alerts(True, None, peer) == (gr.skip(),) * 3
     assert [a.id for a in alerts.pending()] == [alert_id]  # nothing was marked
+
+
+def test_the_review_queue_says_why_each_alert_was_raised():
+    from tutor.alerts.alert import Alert
+    from tutor.app.review import ALERT_HEADERS, alert_rows
+
+    alert = Alert.new("I love maths. My dad hits me.", "unit-x", "s1", "disclosure", 0.9731, "My dad hits me.")
+    [row] = alert_rows([alert])
+    assert len(row) == len(ALERT_HEADERS) and row[ALERT_HEADERS.index("why (the part that raised it, score)")] == \
+        "My dad hits me. (0.97)"

@@ -47,12 +47,15 @@ def summarise(store: Store) -> dict:
     }
 
 
-ALERT_HEADERS = ["time (UTC)", "level", "unit", "session", "message", "seen", "e-mail", "webhook"]
+ALERT_HEADERS = ["time (UTC)", "level", "unit", "session", "message", "why (the part that raised it, score)", "seen",
+                 "e-mail", "webhook"]
 
 
 def alert_rows(alerts: list) -> list[list]:
+    """The Review queue's rows; "why" is the alert's own ``part`` and ``score`` (stored with it, not a copy)."""
     return [[a.created.replace("T", " ").rstrip("Z"), a.level, a.unit or "(whole course)", a.session[:12], a.message,
-             a.seen_at.replace("T", " ").rstrip("Z") if a.seen else "no", a.email, a.webhook] for a in alerts]
+             f"{a.part or a.message} ({a.score:.2f})", a.seen_at.replace("T", " ").rstrip("Z") if a.seen else "no",
+             a.email, a.webhook] for a in alerts]
 
 
 class ReviewTab:

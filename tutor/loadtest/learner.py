@@ -42,6 +42,8 @@ class Learner:
     asked: Counter = field(default_factory=Counter)  # question -> times the app answered it (each logged once)
     practised: int = 0  # practice answers checked (each one card review)
     disclosed: Counter = field(default_factory=Counter)  # disclosure -> times signposted (each one alert)
+    unsure: Counter = field(default_factory=Counter)  # question -> sent but not seen answered (a timeout, an error):
+    # the app may still have answered, logged and alerted it
     session: str = ""  # the Gradio session the app logs as this learner
 
     def run(self, deadline: float) -> "Learner":
@@ -99,5 +101,7 @@ class Learner:
                 client.submit("", api_name="/progress").result(timeout=ACTION_SECONDS)
                 self.steps.append(Step(action, time.monotonic() - started))
         except Exception as exc:  # noqa: BLE001 - every failure is counted and reported, none stops the run
+            if action in ("ask", "disclosure", "hint") and "question" in locals():
+                self.unsure[clean_text(question)] += 1
             self.steps.append(Step(action, time.monotonic() - started, error=f"{type(exc).__name__}: {exc}"[:200]))
         return chat
