@@ -2,8 +2,8 @@
 
 A sender first claims the alert's channel (``pending`` -> ``sending: <when>``, one conditional UPDATE, so only one
 process wins), and every process sweeps for alerts still ``pending`` ``STALE_SECONDS`` after they were recorded
-(their process died before claiming), taking them with ``FOR UPDATE SKIP LOCKED`` on Postgres, so two sweepers
-never wait on nor take the same rows. An alert whose process died while sending stays ``sending: <when>`` for the
+(their process died before claiming), reading them with ``FOR UPDATE SKIP LOCKED`` on Postgres so sweepers never
+wait on one another; the claim, not the sweep, makes sure only one of them sends each. An alert whose process died while sending stays ``sending: <when>`` for the
 DSL to see in the Review queue: sending it again could tell the DSL twice.
 """
 

@@ -37,6 +37,8 @@ log = logging.getLogger(__name__)
 WRITE_SECONDS = 3.0  # how long record() keeps retrying before it keeps the alert aside (the reply waits this long)
 REWRITE_EVERY = 5.0  # seconds between attempts to write alerts kept aside
 PURGE_EVERY = 86400.0  # seconds between retention purges while the app runs
+
+
 def unwritten_path(db: Path) -> Path:
     return Path(f"{db}.alerts-unwritten.jsonl")
 
