@@ -104,3 +104,41 @@ def chroma_server(tmp_path_factory):
     """A real `chroma run` on a free loopback port."""
     with start_chroma(tmp_path_factory.mktemp("chroma-server")) as address:
         yield address
+
+
+@pytest.fixture(scope="session")
+def postgres(tmp_path_factory):
+    """A real Postgres server (initdb + pg_ctl, as .ci/run installs it) on a free loopback port, for the session."""
+    import tempfile
+
+    from tutor.deploy.postgres import binary, local_postgres
+
+    if not (binary("initdb") and binary("pg_ctl")):
+        pytest.skip("Postgres is not installed (no initdb/pg_ctl on PATH or in /usr/lib/postgresql/*/bin); "
+                    ".ci/run installs it: apt-get install postgresql")
+    with local_postgres(Path(tempfile.mkdtemp(prefix="tutor-pg-")) / "pg") as server:
+        yield server
+
+
+@pytest.fixture
+def database(request, tmp_path):
+    """Where a storage test's tables live, once per engine: a SQLite file, then a fresh Postgres database."""
+    if request.param == "sqlite":
+        return str(tmp_path / "tutor.sqlite3")
+    import uuid
+
+    from sqlalchemy import create_engine, text
+
+    server = request.getfixturevalue("postgres")
+    name = f"t{uuid.uuid4().hex[:12]}"
+    admin = create_engine(server.url.replace("postgresql://", "postgresql+psycopg://").rsplit("/", 1)[0] + "/postgres",
+                          isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f"CREATE DATABASE {name}"))
+    admin.dispose()
+    return server.url.rsplit("/", 1)[0] + "/" + name
+
+
+def pytest_generate_tests(metafunc):
+    if "database" in metafunc.fixturenames:  # every storage test runs on both engines
+        metafunc.parametrize("database", ["sqlite", "postgres"], indirect=True)

@@ -9,7 +9,7 @@ import pytest
 PACKAGE = Path(__file__).resolve().parent.parent / "tutor"
 SOURCES = sorted(PACKAGE.rglob("*.py"))
 STAGES = {"text", "ingest", "retrieval", "guards", "answering", "grounding", "study", "learners", "app", "evals", "bench",
-          "training", "alerts", "lti"}
+          "training", "alerts", "lti", "storage", "deploy", "loadtest"}
 TOP = {"__init__.py", "__main__.py", "cli.py", "settings.py", "errors.py", "pipeline.py", "question.py", "types.py",
        "plugins.py", "artefacts.py", "resources.py", "reading.py"}
 

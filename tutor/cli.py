@@ -1,4 +1,4 @@
-"""Command line: ``tutor ingest | status | ask | eval | bench | serve | logs purge | learners ... | lti ...``. Errors print one line, never a
+"""Command line: ``tutor ingest | status | ask | eval | bench | loadtest | serve | logs purge | learners ... | lti ...``. Errors print one line, never a
 traceback (``-v`` shows it for an unexpected one); with ``--json`` they print ``{"status": "error", "message": ...}``.
 """
 
@@ -97,8 +97,11 @@ def cmd_bench(args) -> int:
 
 def cmd_serve(args) -> int:
     from .app.build import serve
+    from .storage import database_of, open_database
 
-    serve(_settings(args, host=args.host, port=args.port))
+    settings = _settings(args, host=args.host, port=args.port)
+    open_database(database_of(settings))  # first: a database that is down is one line now, not after the models load
+    serve(settings)
     return 0
 
 
@@ -170,7 +173,11 @@ def _app_parsers(sub) -> None:
 
     from .learners.cli import add_parsers
 
-    add_parsers(sub, _settings)  # logs purge, learners add|import|list|remove
+    add_parsers(sub, _settings)
+
+    from .loadtest.main import add_parser as add_loadtest_parser
+
+    add_loadtest_parser(sub, _settings)  # loadtest  # logs purge, learners add|import|list|remove
 
     from .lti.cli import add_parsers as add_lti_parsers
 

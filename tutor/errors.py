@@ -54,9 +54,10 @@ def explain(exc: BaseException, index_dir: Path, db: Path) -> str:
                 "or set TUTOR_INDEX_DIR and TUTOR_DB to folders you can write to.")
     if _raised_in(exc, ("ingest/index.py", "ingest/keyword.py")):
         return f"The index at {index_dir} is damaged ({brief}). Run: tutor ingest --rebuild"
-    if isinstance(exc, sqlite3.Error):
-        return (f"The chat log {db} could not be used ({brief}). If another program holds it, stop that and try "
-                "again; otherwise set TUTOR_DB to a new file.")
+    if isinstance(exc, sqlite3.Error) or type(exc).__module__.startswith("sqlalchemy"):
+        return (f"The database ({db}, or TUTOR_DATABASE_URL when set) could not be used ({brief}). If another program "
+                "holds it, stop that and try again; otherwise set TUTOR_DB to a new file or TUTOR_DATABASE_URL to a "
+                "running server.")
     if isinstance(exc, OSError):
         return f"{brief}. Check that path and its permissions."
     return f"Unexpected error ({brief}). Run again with -v to see where, and please report it."

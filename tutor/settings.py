@@ -88,6 +88,7 @@ class Settings(BaseSettings):
     max_queue: int = 64
     # SQLite file for chat logs and tutor reviews.
     db: Path = Field(default_factory=lambda: _default("data/tutor.sqlite3"))
+    database_url: str = ""  # postgresql://user:pass@host/db: a database several app processes share (empty: TUTOR_DB)
     # Log answered questions for tutor review (0 turns it off).
     log_chats: bool = True
     # Password for the Review tab; empty means no password (then only a browser on this machine may review, and
@@ -163,8 +164,10 @@ class Settings(BaseSettings):
         _check_paths(self)
         from .alerts.config import check_alerts  # the SMTP URL, the DSL's addresses, the webhook
         from .retrieval.config import check_reranker  # a reranker model already on disk
+        from .storage.config import check_database_url  # postgresql://... or empty
         check_alerts(self)
         check_reranker(self)
+        check_database_url(self)
 
     chroma_mode = property(lambda s: f"server {s.chroma_host}:{s.chroma_port}" if s.chroma_host else f"embedded {s.index_dir}")
     hosted_configured = property(lambda s: bool(s.llm or s.llm_base_url))

@@ -69,12 +69,12 @@ def test_the_review_tab_lists_alerts_and_marks_them_seen(tmp_path):
     alert_id = alerts.record(DISCLOSURE, "unit-x", "session-1", "disclosure", 0.95)
     token, _ = tab.gate.unlock("s3cret", REMOTE)
     rows, picker, note = tab.alert_list(False, token, REMOTE)
-    assert rows[0][1:5] == ["disclosure", "unit-x", "session-1", DISCLOSURE] and rows[0][5] == "no"
+    assert rows[0][1:5] == ["disclosure", "unit-x", "session-1", DISCLOSURE] and rows[0][6] == "no"  # 5: why
     assert picker["choices"][0][1] == alert_id and "1 alert not yet marked seen" in note
     rows, picker, note = tab.mark_seen(alert_id, False, token, REMOTE)
     assert rows == [] and picker["choices"] == [] and note.startswith("Marked seen.") and alerts.pending() == []
     rows, _, _ = tab.alert_list(True, token, REMOTE)  # seen ones stay listed on request
-    assert rows[0][4] == DISCLOSURE and rows[0][5] != "no"
+    assert rows[0][4] == DISCLOSURE and rows[0][6] != "no"
 
 
 @pytest.mark.parametrize("password, peer", [("s3cret", LOCAL), ("s3cret", REMOTE), ("", REMOTE)])
@@ -87,3 +87,4 @@ def test_the_review_gate_protects_the_alerts(tmp_path, password, peer):
             call()
     assert tab.refresh_alerts(True, None, peer) == (gr.skip(),) * 3
     assert [a.id for a in alerts.pending()] == [alert_id]  # nothing was marked
+

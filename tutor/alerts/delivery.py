@@ -2,7 +2,8 @@
 
 Each sender (``EmailSender``, ``WebhookSender``: an object with a ``name`` and ``send(alert)`` that raises on
 failure) is tried up to ``tries`` times with a doubling pause; then ``report(alert_id, name, status)`` records
-``sent`` or ``failed: <why>`` (the error also goes to the log).
+``sent`` or ``failed: <why>`` (the error also goes to the log). ``claim(alert_id, name)`` is asked first: an alert
+another process is already sending is skipped (``AlertQueue.claim``).
 """
 
 from __future__ import annotations
@@ -22,8 +23,9 @@ FIRST_PAUSE = 2.0  # seconds before the second attempt; doubles after each failu
 
 class Delivery:
     def __init__(self, senders: list, report: Callable[[str, str, str], None], tries: int = TRIES,
-                 first_pause: float = FIRST_PAUSE):
+                 first_pause: float = FIRST_PAUSE, claim: Callable[[str, str], bool] = lambda alert_id, name: True):
         self.senders, self.report, self.tries, self.first_pause = senders, report, tries, first_pause
+        self.claim = claim
         self._jobs: queue.Queue = queue.Queue()
         if senders:
             threading.Thread(target=self._run, name="safeguarding-alert-delivery", daemon=True).start()
@@ -48,7 +50,8 @@ class Delivery:
             alert = self._jobs.get()
             try:
                 for sender in self.senders:
-                    self.report(alert.id, sender.name, self._attempt(sender, alert))
+                    if self.claim(alert.id, sender.name):
+                        self.report(alert.id, sender.name, self._attempt(sender, alert))
             except Exception:  # noqa: BLE001 - the thread must outlive any one alert
                 log.exception("safeguarding alert %s: recording its delivery failed", alert.id)
             finally:

@@ -1,5 +1,6 @@
 """The safeguarding queue: every disclosure or possible concern, written durably before the learner's reply is
-shown, kept for ``TUTOR_ALERT_DAYS`` in the ``alerts`` table of ``TUTOR_DB``, and sent on to the DSL.
+shown, kept for ``TUTOR_ALERT_DAYS`` in the ``alerts`` table of the app's database (``TUTOR_DATABASE_URL``, else the
+SQLite file ``TUTOR_DB``), and sent on to the DSL.
 
 >>> alerts = AlertQueue.from_settings(settings)                                          # doctest: +SKIP
 >>> alert_id = alerts.record("my dad hits me", "unit-25", "s1", "disclosure", 0.97)      # doctest: +SKIP
@@ -9,6 +10,8 @@ Never lost: ``record`` retries a locked or failing database with growing pauses 
 still fails, the alert is logged as an error and kept, in memory and appended (fsynced) to ``unwritten`` (a 0600
 JSONL file beside the database), and a background thread writes it later (also at the next start). Delivery by
 e-mail or webhook happens in another thread (``Delivery``); its status is recorded on the row.
+
+Delivered once, however many app processes share the database: see ``once.py``.
 """
 
 from __future__ import annotations
@@ -16,62 +19,52 @@ from __future__ import annotations
 import json
 import logging
 import os
-import sqlite3
 import threading
 import time
-from contextlib import closing
 from pathlib import Path
 
-from .alert import OFF, Alert, utc_now
+from sqlalchemy import select, text, update
+from sqlalchemy.exc import SQLAlchemyError
+
+from ..storage import database_of, open_database
+from ..storage.engine import checkpoint, shown, url_of
+from ..storage.tables import alerts as table
+from .alert import Alert, utc_now
 from .delivery import Delivery
+from .once import COLUMNS, OnceDelivery, alert_of
 
 log = logging.getLogger(__name__)
-BUSY_SECONDS = 0.5  # how long one statement waits for another connection's lock
 WRITE_SECONDS = 3.0  # how long record() keeps retrying before it keeps the alert aside (the reply waits this long)
 REWRITE_EVERY = 5.0  # seconds between attempts to write alerts kept aside
 PURGE_EVERY = 86400.0  # seconds between retention purges while the app runs
-COLUMNS = ("id", "created", "unit", "session", "message", "level", "score", "part", "seen", "seen_at", "email",
-           "webhook")
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS alerts (
-    id TEXT PRIMARY KEY,            -- random, chosen before the write
-    created TEXT NOT NULL,          -- UTC, ISO 8601
-    unit TEXT NOT NULL,             -- the unit chosen ('' for the whole course)
-    session TEXT NOT NULL,          -- the random per-browser session id
-    message TEXT NOT NULL,          -- what the learner wrote
-    level TEXT NOT NULL,            -- disclosure | concern
-    score REAL NOT NULL,            -- the classifier's score of the most serious part
-    part TEXT NOT NULL DEFAULT '',  -- that part
-    seen INTEGER NOT NULL DEFAULT 0,
-    seen_at TEXT NOT NULL DEFAULT '',
-    email TEXT NOT NULL DEFAULT 'off',    -- off | pending | sent | failed: <why>
-    webhook TEXT NOT NULL DEFAULT 'off'
-);
-CREATE INDEX IF NOT EXISTS alerts_created ON alerts (created);
-"""
 
 
 def unwritten_path(db: Path) -> Path:
     return Path(f"{db}.alerts-unwritten.jsonl")
 
 
-class AlertQueue:
+class AlertQueue(OnceDelivery):
     def __init__(self, path: Path | str, senders: list = (), keep_days: int | None = None,
-                 write_seconds: float = WRITE_SECONDS, delivery: dict | None = None):
-        self.path, self.keep_days, self.write_seconds = Path(path), keep_days, write_seconds
-        self.unwritten = unwritten_path(self.path)
+                 write_seconds: float = WRITE_SECONDS, delivery: dict | None = None, unwritten: Path | None = None):
+        """``path``: a SQLite file or a database URL; ``unwritten``: where alerts the database refused are kept
+        (default: beside the SQLite file; with a URL, name a local file)."""
+        self.target, self.where = str(path), shown(url_of(path))
+        self.path = Path(path) if "://" not in self.target else None  # the SQLite file, if it is one
+        self.keep_days, self.write_seconds = keep_days, write_seconds
+        self.unwritten = unwritten or unwritten_path(self.path or Path("data/tutor.sqlite3"))
         self._aside: dict[str, Alert] = {}  # alerts not yet in the table, by id
-        self._lock, self._ready = threading.Lock(), False
-        self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        os.close(os.open(self.path, os.O_WRONLY | os.O_CREAT, 0o600))
-        self.delivery = Delivery(list(senders), self._report, **(delivery or {}))
+        self._lock, self._engine = threading.Lock(), None
+        self.unwritten.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        if self.path:
+            os.close(os.open(self.path, os.O_WRONLY | os.O_CREAT, 0o600))
+        self.delivery = Delivery(list(senders), self._report, claim=self.claim, **(delivery or {}))
         self._aside.update({a.id: a for a in self._read_unwritten()})
         try:
-            self._execute(lambda conn: None)  # creates the table
+            self._execute(lambda conn: None)  # opens (and migrates) the database
             if keep_days:
                 self.purge(keep_days)
-        except sqlite3.Error:
-            log.exception("safeguarding alerts: %s is not writable now; alerts are kept aside until it is", self.path)
+        except SQLAlchemyError:
+            log.exception("safeguarding alerts: %s is not writable now; alerts are kept aside until it is", self.where)
         self._rewrite()
         threading.Thread(target=self._keep_writing, name="safeguarding-alert-writer", daemon=True).start()
 
@@ -81,7 +74,7 @@ class AlertQueue:
         from .webhook import WebhookSender
 
         senders = [s for s in (EmailSender.from_settings(settings), WebhookSender.from_settings(settings)) if s]
-        return cls(settings.db, senders, keep_days=settings.alert_days)
+        return cls(database_of(settings), senders, keep_days=settings.alert_days, unwritten=unwritten_path(settings.db))
 
     # ---- writing ----------------------------------------------------------------------------------------------
     def record(self, message: str, unit: str | None, session: str, level: str, score: float, part: str = "") -> str:
@@ -94,22 +87,17 @@ class AlertQueue:
         self.delivery.send(alert)
         return alert.id
 
-    def _connect(self) -> sqlite3.Connection:
-        conn = sqlite3.connect(self.path, timeout=BUSY_SECONDS)
-        conn.execute("PRAGMA secure_delete = ON")  # a purged alert is overwritten, not left in free pages
-        return conn
-
     def _execute(self, work):
-        with closing(self._connect()) as conn, conn:
-            if not self._ready:
-                conn.executescript(_SCHEMA)
-                self._ready = True
+        """``work(conn)`` in one transaction (the engine is opened, and the database migrated, on first use)."""
+        if self._engine is None:
+            self._engine = open_database(self.target)
+        with self._engine.begin() as conn:
             return work(conn)
 
-    def _insert(self, conn: sqlite3.Connection, alert: Alert) -> None:
+    def _insert(self, conn, alert: Alert) -> None:
         row = alert.to_json() | {"seen": int(alert.seen)}
-        conn.execute(f"INSERT OR IGNORE INTO alerts ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))})",
-                     [row[c] for c in COLUMNS])
+        conn.execute(text(f"INSERT INTO alerts ({', '.join(COLUMNS)}) VALUES ({', '.join(':' + c for c in COLUMNS)}) "
+                          "ON CONFLICT (id) DO NOTHING"), {c: row[c] for c in COLUMNS})
 
     def _write_patiently(self, alert: Alert) -> bool:
         delay, deadline = 0.05, time.monotonic() + self.write_seconds
@@ -117,10 +105,10 @@ class AlertQueue:
             try:
                 self._execute(lambda conn: self._insert(conn, alert))
                 return True
-            except sqlite3.Error as exc:
+            except SQLAlchemyError as exc:
                 if time.monotonic() + delay > deadline:
                     log.error("safeguarding alert %s could not be written to %s (%s: %s); kept aside in %s and "
-                              "retried every %.0f s", alert.id, self.path, type(exc).__name__, exc, self.unwritten,
+                              "retried every %.0f s", alert.id, self.where, type(exc).__name__, exc, self.unwritten,
                               REWRITE_EVERY)
                     return False
                 time.sleep(delay)
@@ -160,12 +148,12 @@ class AlertQueue:
                 return 0
             try:
                 self._execute(lambda conn: [self._insert(conn, a) for a in aside])
-            except sqlite3.Error:
+            except SQLAlchemyError:
                 return 0
             for a in aside:
                 self._aside.pop(a.id, None)
             self.unwritten.unlink(missing_ok=True)  # every alert it held is in the table now
-            log.warning("safeguarding alerts: %d alert(s) kept aside are now written to %s", len(aside), self.path)
+            log.warning("safeguarding alerts: %d alert(s) kept aside are now written to %s", len(aside), self.where)
             return len(aside)
 
     def _keep_writing(self) -> None:
@@ -173,19 +161,20 @@ class AlertQueue:
         while True:
             time.sleep(REWRITE_EVERY)
             self._rewrite()
-            if self.keep_days and time.monotonic() >= next_purge:
-                next_purge = time.monotonic() + PURGE_EVERY
-                try:
+            try:
+                self.sweep()
+                if self.keep_days and time.monotonic() >= next_purge:
+                    next_purge = time.monotonic() + PURGE_EVERY
                     self.purge(self.keep_days)
-                except sqlite3.Error:
-                    log.exception("safeguarding alerts: the daily purge failed")
+            except SQLAlchemyError:
+                log.exception("safeguarding alerts: the sweep for undelivered alerts or the daily purge failed")
 
     # ---- reading and the DSL's actions ------------------------------------------------------------------------
     def all(self, limit: int = 500) -> list[Alert]:
         """Alerts, newest first, including any kept aside (not yet in the table)."""
         rows = self._execute(lambda conn: conn.execute(
-            f"SELECT {', '.join(COLUMNS)} FROM alerts ORDER BY created DESC, rowid DESC LIMIT ?", (limit,)).fetchall())
-        found = [Alert(**dict(zip(COLUMNS, r)) | {"seen": bool(r[8])}) for r in rows]
+            select(*[table.c[c] for c in COLUMNS]).order_by(table.c.created.desc(), table.c.id).limit(limit)).all())
+        found = [alert_of(r) for r in rows]
         with self._lock:
             aside = [a for a in self._aside.values() if a.id not in {f.id for f in found}]
         return sorted(aside, key=lambda a: a.created, reverse=True) + found
@@ -203,17 +192,15 @@ class AlertQueue:
             if alert_id in self._aside:
                 self._aside[alert_id] = self._aside[alert_id].replace(seen=True, seen_at=utc_now())
                 return True
-        return self._execute(lambda conn: conn.execute(
-            "UPDATE alerts SET seen = 1, seen_at = ? WHERE id = ? AND seen = 0", (utc_now(), alert_id)).rowcount) == 1
+        return self._execute(lambda conn: conn.execute(  # one conditional UPDATE: one DSL wins, in any process
+            text("UPDATE alerts SET seen = 1, seen_at = :now WHERE id = :id AND seen = 0"),
+            {"now": utc_now(), "id": alert_id}).rowcount) == 1
 
     def purge(self, days: int) -> int:
         """Delete alerts created more than ``days`` days ago (``TUTOR_ALERT_DAYS``); returns how many."""
-        def delete(conn: sqlite3.Connection) -> int:
-            return conn.execute("DELETE FROM alerts WHERE created < ?", (utc_now(days),)).rowcount
-
-        deleted = self._execute(delete)
-        with closing(self._connect()) as conn:
-            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # the deleted rows leave the write-ahead log too
+        deleted = self._execute(lambda conn: conn.execute(text("DELETE FROM alerts WHERE created < :before"),
+                                                          {"before": utc_now(days)}).rowcount)
+        checkpoint(self._engine)  # the deleted rows leave SQLite's write-ahead log too
         return deleted
 
     def _report(self, alert_id: str, channel: str, status: str) -> None:
@@ -224,10 +211,10 @@ class AlertQueue:
                 return
         for pause in (0.1, 0.5, 2.0, 5.0, None):
             try:
-                self._execute(lambda conn: conn.execute(f"UPDATE alerts SET {channel} = ? WHERE id = ?",
-                                                        (status, alert_id)))
+                self._execute(lambda conn: conn.execute(update(table).where(table.c.id == alert_id)
+                                                        .values({channel: status})))
                 return
-            except sqlite3.Error:
+            except SQLAlchemyError:
                 if pause is None:
                     log.error("safeguarding alert %s: could not record its %s status %r", alert_id, channel, status)
                     return

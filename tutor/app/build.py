@@ -24,6 +24,7 @@ from ..alerts import AlertQueue
 from ..errors import ConfigError
 from ..pipeline import Tutor
 from ..settings import PROJECT_ROOT, Settings
+from ..storage import database_of
 from . import render
 from .ask import AskTab
 from .auth import ReviewGate, check_exposure, signed_in_as
@@ -57,7 +58,7 @@ class TutorApp:
         self.course = Course(self.tutor.live().index)
         self.ask = AskTab(self.tutor, self.store, settings.max_question_chars, self.alerts)
         self.ask.help = HelpFlow(self.ask, self.course.title)
-        self.deck = Deck(settings.db)  # every learner's practice cards, beside the chat log
+        self.deck = Deck(database_of(settings))  # every learner's practice cards, beside the chat log
         # LTI 1.3: launches from a VLE sign learners in; practice scores go back to its gradebook
         self.lti = LtiTool.from_settings(settings, lambda: self.tutor.live().index.units,
                                          lambda unit: self.course.aids(unit).items)
@@ -65,7 +66,7 @@ class TutorApp:
         gate = ReviewGate(settings.review_password, settings.host)
         self.downloads = Downloads(export_path or default_export_path(settings.db), gate)
         self.review = ReviewTab(self.store, gate, self.downloads, self.alerts)
-        self.progress = ProgressTab(settings.db, self.review, lambda texts: self.tutor.live().vectors(texts))
+        self.progress = ProgressTab(database_of(settings), self.review, lambda texts: self.tutor.live().vectors(texts))
         if settings.hosted_configured and settings.quiz_model_items > 0:
             threading.Thread(target=self.add_model_items, name="quiz-items", daemon=True).start()
 
@@ -179,7 +180,7 @@ def _server(settings: Settings, app: gr.Blocks):
     app.handlers.downloads.mount(server_app)  # before Gradio, whose mount at "/" would catch the path
     mount_lti(server_app, app.handlers.lti.start())  # /lti/login, /lti/launch, /lti/jwks, /lti/deep-link
     # TUTOR_SIGN_IN=1: Gradio's login page, checked against the learner accounts (bcrypt) in TUTOR_DB.
-    auth = Accounts(settings.db).verify if settings.sign_in else None
+    auth = Accounts(database_of(settings)).verify if settings.sign_in else None
     gr.mount_gradio_app(server_app, app, path="/", server_name=settings.host, server_port=settings.port,
                         show_error=False, css=render.CSS, head=render.HEAD, allowed_paths=[],
                         blocked_paths=private_paths(settings), auth=auth,

@@ -102,7 +102,7 @@ class HelpFlow:
     def wire(self, p: dict, box, chat, panel, session, unit) -> None:
         state, controls, attempt = p["state"], p["controls"], p["try"]
         p["help"].click(self.start, [box, chat, session, unit], [box, chat, panel, session, state, controls],
-                        **PRIVATE)
+                        api_name="hint")  # public, like /ask: the load test asks for hints as a learner does
         p["more"].click(self.more, [chat, state], [chat, state], **PRIVATE)
         for event in (p["check"].click, attempt.submit):
             event(self.attempt, [attempt, chat, session, state], [attempt, chat, panel, state, controls], **PRIVATE)

@@ -122,5 +122,5 @@ class PractiseTab:
         score = gr.Markdown(render_study.score_text(self.new_quiz()), elem_id="quiz-score")
         check.click(self.check, [reply, qstate], [feedback, score, qstate], api_name="check")
         reply.submit(self.check, [reply, qstate], [feedback, score, qstate], **PRIVATE)
-        nxt.click(self.next, [qstate], [card, reply, feedback, qstate], **PRIVATE)
+        nxt.click(self.next, [qstate], [card, reply, feedback, qstate], api_name="next_card")
         return card, reply, feedback, score, qstate

@@ -65,7 +65,7 @@ class ProgressTab:
         chart = gr.BarPlot(pd.DataFrame(columns=COLUMNS), x="section", y="recall", y_lim=[0, 1], title="Recall by section",
                            y_title="recall now (FSRS)", elem_id="progress-chart", height=320)
         table = gr.File(label="Download as CSV", elem_id="progress-csv")
-        refresh.click(self.mine, [unit, quiz], [text, chart, table], **PRIVATE)
+        refresh.click(self.mine, [unit, quiz], [text, chart, table], api_name="progress")  # the learner's own only
         self.refresh = dict(fn=self.mine, inputs=[unit, quiz], outputs=[text, chart, table], **PRIVATE)
 
     def build_tutor(self, unit, token) -> None:

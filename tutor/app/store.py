@@ -1,4 +1,4 @@
-"""Chat logs and tutor reviews in SQLite (``TUTOR_DB``).
+"""Chat logs and tutor reviews in the app's database (``TUTOR_DATABASE_URL``, else the SQLite file ``TUTOR_DB``).
 
 >>> store = Store("data/tutor.sqlite3")                                           # doctest: +SKIP
 >>> chat = store.log("What is a budget?", [], answer, session="s1")              # doctest: +SKIP
@@ -11,7 +11,8 @@ review is one verdict on the whole answer, stored as sentence -1, citation 0 (``
 
 Privacy: the file is created 0600 (its folder 0700 when made here), deleted rows are overwritten, and with
 ``keep_days`` logs older than that are deleted when the store opens and once a day while the app runs.
-Faults: a connection waits at most ``BUSY_SECONDS`` for a lock. With ``background=True`` (the app) ``log`` only
+Faults: a SQLite connection waits at most ``BUSY_SECONDS`` for a lock; a Postgres pool checks each connection
+before use, so a restarted server costs only the writes in flight, which the writer retries. With ``background=True`` (the app) ``log`` only
 queues the answer, so a learner never waits on the database; a writer thread retries a failed write with backoff
 for up to ``retry_seconds``, then counts the row in ``lost`` and logs an error.
 """
@@ -21,15 +22,18 @@ from __future__ import annotations
 import json
 import logging
 import queue
-import sqlite3
 import threading
 import time
-from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 
+from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
+
 from ..errors import TutorError
 from ..learners import db
+from ..storage import database_of
+from ..storage.engine import checkpoint, shown, url_of
 
 log = logging.getLogger(__name__)
 BUSY_SECONDS = db.BUSY_SECONDS
@@ -41,7 +45,7 @@ FILTERS = ("all", "unreviewed", "failed verification", "declined", "safeguarding
 WHOLE_ANSWER = (-1, 0)  # (sentence, citation) of a verdict on a declined or safeguarding answer
 
 _WHERE = {
-    "all": "1",
+    "all": "1 = 1",
     "unreviewed": "NOT EXISTS (SELECT 1 FROM reviews r WHERE r.chat_id = c.id)",
     "failed verification": "c.status = 'answered' AND c.verified = 0",
     "declined": "c.status = 'declined'",
@@ -65,9 +69,10 @@ def utc_now(days_ago: float = 0) -> str:
 class Store:
     def __init__(self, path: Path | str, log_chats: bool = True, background: bool = False,
                  keep_days: int | None = None, retry_seconds: float = RETRY_SECONDS):
-        self.path, self.log_chats, self.keep_days = Path(path), log_chats, keep_days
+        self.path = Path(path) if "://" not in str(path) else None  # the SQLite file, if it is one
+        self.where, self.log_chats, self.keep_days = shown(url_of(path)), log_chats, keep_days
         self.retry_seconds, self.lost = retry_seconds, 0
-        db.create(self.path)  # every table, 0600; columns older files lack are added
+        self.engine = db.create(path)  # every table (0600 for a SQLite file), migrated to this version
         if keep_days:
             self.purge(before=utc_now(keep_days))
         self._queue: queue.Queue | None = queue.Queue(maxsize=10_000) if background else None
@@ -76,10 +81,7 @@ class Store:
 
     @classmethod
     def from_settings(cls, settings) -> "Store":  # the app's: writes in the background, keeps TUTOR_LOG_DAYS
-        return cls(settings.db, settings.log_chats, background=True, keep_days=settings.log_days)
-
-    def _connect(self) -> sqlite3.Connection:
-        return db.connect(self.path)
+        return cls(database_of(settings), settings.log_chats, background=True, keep_days=settings.log_days)
 
     def log(self, question: str, history, answer, session: str = "", learner: str = "", unit: str = ""
             ) -> int | None:
@@ -87,9 +89,11 @@ class Store:
         session id) in which unit; returns its id, or None when logging is off or queued."""
         if not self.log_chats:
             return None
-        row = (session, utc_now(), question, json.dumps(list(history), ensure_ascii=False), answer.status,
-               answer.backend, answer.reason, int(answer.verified), json.dumps(answer.to_json(), ensure_ascii=False),
-               learner or session, unit or "", int(getattr(answer, "on_question", True)))
+        row = dict(session=session, created=utc_now(), question=question,
+                   history=json.dumps(list(history), ensure_ascii=False), status=answer.status, backend=answer.backend,
+                   reason=answer.reason, verified=int(answer.verified),
+                   answer=json.dumps(answer.to_json(), ensure_ascii=False), learner=learner or session, unit=unit or "",
+                   on_question=int(getattr(answer, "on_question", True)))
         if self._queue is None:
             return self._insert(row)
         try:
@@ -98,11 +102,10 @@ class Store:
             self._lose("the queue of answers waiting to be written is full")
         return None
 
-    def _insert(self, row: tuple) -> int:
-        with closing(self._connect()) as conn, conn:
-            return conn.execute(
-                "INSERT INTO chats (session, created, question, history, status, backend, reason, verified, answer, "
-                "learner, unit, on_question) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", row).lastrowid
+    def _insert(self, row: dict) -> int:
+        with self.engine.begin() as conn:
+            return conn.execute(text(f"INSERT INTO chats ({', '.join(row)}) VALUES ({', '.join(':' + k for k in row)}) "
+                                     "RETURNING id"), row).scalar_one()
 
     def _write_queued(self) -> None:
         """The background writer: queued answers in order, and the daily retention purge."""
@@ -117,10 +120,10 @@ class Store:
                 next_purge = time.monotonic() + PURGE_EVERY
                 try:
                     self.purge(before=utc_now(self.keep_days))
-                except sqlite3.Error:
+                except SQLAlchemyError:
                     log.exception("chat log: the daily purge of logs older than %d days failed", self.keep_days)
 
-    def _write_patiently(self, row: tuple) -> None:
+    def _write_patiently(self, row: dict) -> None:
         """Retry a busy or failing database with growing pauses until ``retry_seconds`` have passed."""
         delay, deadline = 0.05, time.monotonic() + self.retry_seconds
         while True:
@@ -128,7 +131,7 @@ class Store:
                 self._insert(row)
                 return
             except Exception as exc:  # noqa: BLE001 - the writer thread must outlive any one row
-                if not isinstance(exc, sqlite3.OperationalError) or time.monotonic() + delay > deadline:
+                if not db.transient(exc) or time.monotonic() + delay > deadline:
                     self._lose(f"{type(exc).__name__}: {exc}")
                     return
                 time.sleep(delay)
@@ -136,7 +139,7 @@ class Store:
 
     def _lose(self, why: str) -> None:
         self.lost += 1
-        log.error("chat log: an answer could not be written to %s (%s); %d lost since start", self.path, why, self.lost)
+        log.error("chat log: an answer could not be written to %s (%s); %d lost since start", self.where, why, self.lost)
 
     def flush(self, timeout: float = 10.0) -> bool:
         """Wait until every queued answer is written or counted lost; True when none is left."""
@@ -153,10 +156,9 @@ class Store:
         """Delete logged answers (their reviews go with them), and learners' practice cards and card reviews,
         from before ``before`` (an ISO date or time, UTC) and/or of one ``session`` or ``learner``; returns how many
         answers. With none of them, nothing is deleted."""
-        with closing(self._connect()) as conn:
-            with conn:
-                deleted = db.purge(conn, before=before, learner=learner, session=session)
-            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # the deleted rows leave the write-ahead log too
+        with self.engine.begin() as conn:
+            deleted = db.purge(conn, before=before, learner=learner, session=session)
+        checkpoint(self.engine)
         return deleted["chats"]
 
     def chats(self, filter: str = "all", limit: int = 200) -> list[dict]:
@@ -166,13 +168,13 @@ class Store:
         self.flush(SETTLE_SECONDS)
         sql = (f"SELECT c.id, c.created, c.question, c.status, c.backend, c.reason, c.verified, "
                f"(SELECT COUNT(*) FROM reviews r WHERE r.chat_id = c.id) AS verdicts "
-               f"FROM chats c WHERE {_WHERE[filter]} ORDER BY c.id DESC LIMIT ?")
-        with closing(self._connect()) as conn:
-            return [dict(r) for r in conn.execute(sql, (limit,))]
+               f"FROM chats c WHERE {_WHERE[filter]} ORDER BY c.id DESC LIMIT :limit")
+        with self.engine.connect() as conn:
+            return [dict(r) for r in conn.execute(text(sql), {"limit": limit}).mappings()]
 
     def chat(self, chat_id: int) -> dict:
-        with closing(self._connect()) as conn:
-            row = conn.execute("SELECT * FROM chats WHERE id = ?", (chat_id,)).fetchone()
+        with self.engine.connect() as conn:
+            row = conn.execute(text("SELECT * FROM chats WHERE id = :id"), {"id": chat_id}).mappings().first()
         if row is None:
             raise TutorError(f"No logged answer #{chat_id}. Pick one from the list (Refresh to update it).")
         out = dict(row)
@@ -181,8 +183,8 @@ class Store:
 
     def reviews(self, chat_id: int) -> dict[tuple[int, int], dict]:
         """{(sentence, citation): {"verdict", "comment", "updated"}} for one answer."""
-        with closing(self._connect()) as conn:
-            rows = conn.execute("SELECT * FROM reviews WHERE chat_id = ?", (chat_id,)).fetchall()
+        with self.engine.connect() as conn:
+            rows = conn.execute(text("SELECT * FROM reviews WHERE chat_id = :id"), {"id": chat_id}).mappings().all()
         return {(r["sentence"], r["citation"]): {k: r[k] for k in ("verdict", "comment", "updated")} for r in rows}
 
     def save_reviews(self, chat_id: int, verdicts: list[Verdict]) -> int:
@@ -196,20 +198,23 @@ class Store:
                 raise TutorError(f"A verdict must be one of {', '.join(VERDICTS)}; got {v.verdict!r}.")
             if (v.sentence, v.citation) not in valid:
                 raise TutorError(f"Answer #{chat_id} has no citation [{v.citation}] on sentence {v.sentence + 1}.")
-        with closing(self._connect()) as conn, conn:
-            conn.executemany(
-                "INSERT INTO reviews (chat_id, sentence, citation, verdict, comment, updated) VALUES (?, ?, ?, ?, ?, ?) "
+        with self.engine.begin() as conn:
+            conn.execute(text(
+                "INSERT INTO reviews (chat_id, sentence, citation, verdict, comment, updated) "
+                "VALUES (:chat_id, :sentence, :citation, :verdict, :comment, :updated) "
                 "ON CONFLICT (chat_id, sentence, citation) DO UPDATE SET verdict = excluded.verdict, "
-                "comment = excluded.comment, updated = excluded.updated",
-                [(chat_id, v.sentence, v.citation, v.verdict, v.comment.strip(), utc_now()) for v in verdicts])
+                "comment = excluded.comment, updated = excluded.updated"),
+                [dict(chat_id=chat_id, sentence=v.sentence, citation=v.citation, verdict=v.verdict,
+                      comment=v.comment.strip(), updated=utc_now()) for v in verdicts])
         return len(verdicts)
 
     def reviewed(self) -> list[tuple[dict, dict]]:
         """Every answer with at least one verdict, oldest first, with its verdicts."""
-        with closing(self._connect()) as conn:
-            ids = [r[0] for r in conn.execute("SELECT DISTINCT chat_id FROM reviews ORDER BY chat_id")]
+        with self.engine.connect() as conn:
+            ids = [r[0] for r in conn.execute(text("SELECT DISTINCT chat_id FROM reviews ORDER BY chat_id"))]
         return [(chat, self.reviews(chat["id"])) for chat in (self.chat(i) for i in ids)]
 
     def count(self) -> int:
-        with closing(self._connect()) as conn:
-            return conn.execute("SELECT COUNT(*) FROM chats").fetchone()[0]
+        with self.engine.connect() as conn:
+            return conn.execute(text("SELECT COUNT(*) FROM chats")).scalar_one()
+

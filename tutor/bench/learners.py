@@ -13,11 +13,11 @@ import random
 import sys
 import tempfile
 import time
-from contextlib import closing
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from ..learners import db, progress
+from ..storage import tables
 from ..learners.unanswered import groups
 
 UNIT = "bench-unit"
@@ -26,27 +26,28 @@ UNIT = "bench-unit"
 def fill(path: Path, learners: int, reviews: int, sections: int = 10, cards: int = 120, asked: int = 20) -> None:
     """Rows as the app writes them (the card state is not read by the views, so a placeholder)."""
     rng, now = random.Random(7), datetime.now(timezone.utc)
-    db.create(path)
+    engine = db.create(path)
     card_rows, review_rows, chat_rows = [], [], []
     for n in range(learners):
         name = f"learner{n:03d}"
         for c in range(cards):
             last = now - timedelta(days=rng.uniform(0, 30))
-            card_rows.append((name, f"card{c}", UNIT, f"Section {c % sections}", "{}",
-                              (last + timedelta(days=rng.uniform(0, 20))).isoformat(), rng.uniform(0.5, 40),
-                              last.isoformat()))
+            card_rows.append(dict(learner=name, card=f"card{c}", unit=UNIT, section=f"Section {c % sections}",
+                                  state="{}", due=(last + timedelta(days=rng.uniform(0, 20))).isoformat(),
+                                  stability=rng.uniform(0.5, 40), last_review=last.isoformat()))
         for r in range(reviews):
-            review_rows.append((name, f"card{r % cards}", UNIT, f"Section {r % cards % sections}", rng.random() < 0.8,
-                                rng.uniform(2, 40), rng.randint(1, 4), (now - timedelta(days=rng.uniform(0, 30))).isoformat()))
+            review_rows.append(dict(learner=name, card=f"card{r % cards}", unit=UNIT,
+                                    section=f"Section {r % cards % sections}", correct=int(rng.random() < 0.8),
+                                    seconds=rng.uniform(2, 40), rating=rng.randint(1, 4),
+                                    reviewed=(now - timedelta(days=rng.uniform(0, 30))).isoformat()))
         for q in range(asked):
-            chat_rows.append((name, now.isoformat(), f"question {q} of {name} about topic {q % 5}", "[]",
-                              "declined" if q % 4 == 0 else "answered", "", "", 1, "{}", name, UNIT, int(q % 3 != 0)))
-    with closing(db.connect(path)) as conn, conn:
-        conn.executemany("INSERT INTO cards VALUES (?, ?, ?, ?, ?, ?, ?, ?)", card_rows)
-        conn.executemany("INSERT INTO card_reviews (learner, card, unit, section, correct, seconds, rating, reviewed) "
-                         "VALUES (?, ?, ?, ?, ?, ?, ?, ?)", review_rows)
-        conn.executemany("INSERT INTO chats (session, created, question, history, status, backend, reason, verified, "
-                         "answer, learner, unit, on_question) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", chat_rows)
+            chat_rows.append(dict(session=name, created=now.isoformat(), question=f"question {q} of {name} about topic "
+                                  f"{q % 5}", history="[]", status="declined" if q % 4 == 0 else "answered", backend="",
+                                  reason="", verified=1, answer="{}", learner=name, unit=UNIT, on_question=int(q % 3 != 0)))
+    with engine.begin() as conn:
+        conn.execute(tables.cards.insert(), card_rows)
+        conn.execute(tables.card_reviews.insert(), review_rows)
+        conn.execute(tables.chats.insert(), chat_rows)
 
 
 def _timed(fn) -> float:

@@ -13,10 +13,11 @@ from __future__ import annotations
 import csv
 import re
 import time
-from contextlib import closing
 from pathlib import Path
 
 import bcrypt
+from sqlalchemy import text
+from sqlalchemy.exc import IntegrityError
 
 from ..errors import TutorError
 from ..app.auth import signed_in_as
@@ -38,8 +39,8 @@ def learner_of(request, fallback: str) -> str:
 
 class Accounts:
     def __init__(self, path: Path | str):
-        self.path = Path(path)
-        db.create(self.path)
+        self.path = Path(path) if "://" not in str(path) else None  # the SQLite file, if it is one
+        self.engine = db.create(path)
 
     def add(self, name: str, password: str, replace: bool = False) -> None:
         if not NAME.match(name or ""):
@@ -48,16 +49,14 @@ class Accounts:
         if len(password or "") < MIN_PASSWORD or len(password.encode()) > 72:
             raise TutorError(f"The password for {name} must be {MIN_PASSWORD} to 72 characters long.")
         hashed = bcrypt.hashpw(password.encode(), bcrypt.gensalt()).decode()
-        verb = "INSERT OR REPLACE" if replace else "INSERT"
+        upsert = " ON CONFLICT (name) DO UPDATE SET hash = excluded.hash, created = excluded.created" if replace else ""
         try:
-            with closing(db.connect(self.path)) as conn, conn:
-                conn.execute(f"{verb} INTO learners (name, hash, created) VALUES (?, ?, ?)",
-                             (name, hashed, time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())))
-        except Exception as exc:
-            if "UNIQUE" in str(exc):
-                raise TutorError(f"There is already a learner called {name}. Remove them first, or pick another "
-                                 "name.") from None
-            raise
+            with self.engine.begin() as conn:
+                conn.execute(text("INSERT INTO learners (name, hash, created) VALUES (:name, :hash, :created)" + upsert),
+                             dict(name=name, hash=hashed, created=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())))
+        except IntegrityError:
+            raise TutorError(f"There is already a learner called {name}. Remove them first, or pick another "
+                             "name.") from None
 
     def import_csv(self, path: Path | str) -> int:
         """Add every ``name,password`` line of a CSV file (a header line ``name,password`` is skipped); an existing
@@ -74,21 +73,21 @@ class Accounts:
         return len(rows)
 
     def names(self) -> list[str]:
-        with closing(db.connect(self.path)) as conn:
-            return [r[0] for r in conn.execute("SELECT name FROM learners ORDER BY name")]
+        with self.engine.connect() as conn:
+            return [r[0] for r in conn.execute(text("SELECT name FROM learners ORDER BY name"))]
 
     def remove(self, name: str) -> dict[str, int]:
         """Remove the account and everything stored about the learner (questions, cards, card reviews)."""
-        with closing(db.connect(self.path)) as conn, conn:
-            gone = conn.execute("DELETE FROM learners WHERE name = ?", (name,)).rowcount
+        with self.engine.begin() as conn:
+            gone = conn.execute(text("DELETE FROM learners WHERE name = :name"), {"name": name}).rowcount
             if not gone:
                 raise TutorError(f"No learner called {name}. See: tutor learners list")
             return db.purge(conn, learner=name)
 
     def verify(self, name: str, password: str) -> bool:
         """Gradio's ``auth=`` callable: whether this name and password sign in."""
-        with closing(db.connect(self.path)) as conn:
-            row = conn.execute("SELECT hash FROM learners WHERE name = ?", (name or "",)).fetchone()
+        with self.engine.connect() as conn:
+            row = conn.execute(text("SELECT hash FROM learners WHERE name = :name"), {"name": name or ""}).first()
         hashed = row[0].encode() if row else _DUMMY
         try:
             ok = bcrypt.checkpw((password or "").encode()[:72], hashed)

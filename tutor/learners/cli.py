@@ -8,12 +8,15 @@ import json
 import sys
 
 from ..errors import TutorError
+from ..storage import database_of
+from ..storage.engine import shown, url_of
 
 
 def cmd_logs_purge(args, settings) -> int:
     """Delete logged answers (and their reviews) and learners' cards and card reviews: by date, session and/or
     learner, or else those past TUTOR_LOG_DAYS; safeguarding alerts by age only (TUTOR_ALERT_DAYS)."""
     from ..alerts import AlertQueue
+    from ..alerts.queue import unwritten_path
     from ..app.export import export_path
     from ..app.store import Store, utc_now
 
@@ -27,17 +30,18 @@ def cmd_logs_purge(args, settings) -> int:
     what = "" if chosen else f" older than {settings.log_days} days (TUTOR_LOG_DAYS)"
     if not chosen:
         before = utc_now(days_ago=settings.log_days)
-    store = Store(settings.db) if settings.db.exists() else None
+    where = database_of(settings)
+    store = Store(where) if settings.database_url or settings.db.exists() else None
     deleted = store.purge(before=before, session=args.session, learner=args.learner) if store else 0
-    alerts = AlertQueue(settings.db).purge(settings.alert_days) if store else 0
+    alerts = AlertQueue(where, unwritten=unwritten_path(settings.db)).purge(settings.alert_days) if store else 0
     stale = export_path(settings.db)
     removed = bool(deleted) and stale.exists()
     if removed:
         stale.unlink()  # it may hold the deleted answers
     if args.json:
-        print(json.dumps({"status": "ok", "deleted": deleted, "alerts_deleted": alerts, "db": str(settings.db)}))
+        print(json.dumps({"status": "ok", "deleted": deleted, "alerts_deleted": alerts, "db": shown(url_of(where))}))
     else:
-        print(f"Deleted {deleted} logged answer{'s' * (deleted != 1)} (and their reviews){what} from {settings.db}, "
+        print(f"Deleted {deleted} logged answer{'s' * (deleted != 1)} (and their reviews){what} from {shown(url_of(where))}, "
               "with the practice cards and card reviews of the same period, session or learner"
               + (f"; removed the old export {stale}." if removed else ".")
               + f" Deleted {alerts} safeguarding alert(s) older than {settings.alert_days} days (TUTOR_ALERT_DAYS).")
@@ -56,7 +60,7 @@ def _password(args) -> str:
 def cmd_learners(args, settings) -> int:
     from .accounts import Accounts
 
-    accounts = Accounts(settings.db)
+    accounts = Accounts(database_of(settings))
     if args.action == "add":
         accounts.add(args.name, _password(args))
         print(f"Added {args.name}. They sign in when TUTOR_SIGN_IN=1.")

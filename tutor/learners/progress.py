@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import csv
 import io
-from contextlib import closing
 from datetime import datetime, timezone
 from pathlib import Path
 
 from fsrs import Card, Scheduler, State
+
+from sqlalchemy import text
 
 from . import db
 from .schedule import default_scheduler, utc
@@ -28,8 +29,8 @@ def _recall(scheduler: Scheduler, stability: float | None, last_review: str | No
     return scheduler.get_card_retrievability(card, now)
 
 
-def _unit_clause(unit: str) -> tuple[str, list]:
-    return ("unit = ?", [unit]) if unit else ("1", [])
+def _unit_clause(unit: str) -> tuple[str, dict]:
+    return ("unit = :unit", {"unit": unit}) if unit else ("1 = 1", {})
 
 
 def sections(path: Path | str, learner: str, unit: str = "", now: datetime | None = None,
@@ -37,11 +38,11 @@ def sections(path: Path | str, learner: str, unit: str = "", now: datetime | Non
     """One row per section the learner practised in ``unit`` ("" for every unit), in name order."""
     now, scheduler = now or datetime.now(timezone.utc), scheduler or default_scheduler()
     where, args = _unit_clause(unit)
-    with closing(db.connect(path)) as conn:
-        cards = conn.execute(f"SELECT section, due, stability, last_review FROM cards WHERE learner = ? AND {where}",
-                             [learner, *args]).fetchall()
-        reviews = dict(conn.execute(f"SELECT section, COUNT(*) FROM card_reviews WHERE learner = ? AND {where} "
-                                    "GROUP BY section", [learner, *args]).fetchall())
+    with db.create(path).connect() as conn:
+        cards = conn.execute(text(f"SELECT section, due, stability, last_review FROM cards WHERE learner = :learner "
+                                  f"AND {where}"), {"learner": learner, **args}).mappings().all()
+        reviews = dict(conn.execute(text(f"SELECT section, COUNT(*) FROM card_reviews WHERE learner = :learner AND "
+                                         f"{where} GROUP BY section"), {"learner": learner, **args}).all())
     out: dict[str, dict] = {}
     for c in cards:
         row = out.setdefault(c["section"], {"section": c["section"] or "(no section)", "cards": 0, "due": 0,
@@ -56,8 +57,9 @@ def sections(path: Path | str, learner: str, unit: str = "", now: datetime | Non
 
 def questions_asked(path: Path | str, learner: str, unit: str = "") -> int:
     where, args = _unit_clause(unit)
-    with closing(db.connect(path)) as conn:
-        return conn.execute(f"SELECT COUNT(*) FROM chats WHERE learner = ? AND {where}", [learner, *args]).fetchone()[0]
+    with db.create(path).connect() as conn:
+        return conn.execute(text(f"SELECT COUNT(*) FROM chats WHERE learner = :learner AND {where}"),
+                            {"learner": learner, **args}).scalar_one()
 
 
 def summary(path: Path | str, learner: str, unit: str = "", now: datetime | None = None) -> dict:
@@ -74,11 +76,11 @@ def class_view(path: Path | str, unit: str = "", now: datetime | None = None,
     """One row per learner (anyone with cards or questions in ``unit``), by name: the ``summary`` of each."""
     now, scheduler = now or datetime.now(timezone.utc), scheduler or default_scheduler()
     where, args = _unit_clause(unit)
-    with closing(db.connect(path)) as conn:
-        cards = conn.execute(f"SELECT learner, section, due, stability, last_review FROM cards WHERE {where}",
-                             args).fetchall()
-        asked = dict(conn.execute(f"SELECT learner, COUNT(*) FROM chats WHERE {where} AND learner != '' "
-                                  "GROUP BY learner", args).fetchall())
+    with db.create(path).connect() as conn:
+        cards = conn.execute(text(f"SELECT learner, section, due, stability, last_review FROM cards WHERE {where}"),
+                             args).mappings().all()
+        asked = dict(conn.execute(text(f"SELECT learner, COUNT(*) FROM chats WHERE {where} AND learner != '' "
+                                       "GROUP BY learner"), args).all())
     rows = {name: {"learner": name, "sections practised": set(), "cards": 0, "cards due": 0, "recall": 0.0,
                    "questions asked": n} for name, n in asked.items()}
     for c in cards:

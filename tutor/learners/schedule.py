@@ -16,14 +16,15 @@ schedule (the tests compare each due date with ``Scheduler.review_card`` called 
 from __future__ import annotations
 
 import hashlib
-from contextlib import closing
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable, Sequence
 
 from fsrs import Card, Rating, Scheduler
+from sqlalchemy import text
 
 from . import db
+from .db import patiently
 
 FAST_SECONDS = 5.0  # a right answer this quick was easy
 SLOW_SECONDS = 30.0  # a right answer this slow was hard
@@ -61,12 +62,13 @@ class Deck:
 
     def __init__(self, path: Path | str, scheduler: Scheduler | None = None,
                  clock: Callable[[], datetime] = lambda: datetime.now(timezone.utc)):
-        self.path, self.scheduler, self.clock = Path(path), scheduler or default_scheduler(), clock
-        db.create(self.path)
+        self.path, self.scheduler, self.clock = path, scheduler or default_scheduler(), clock
+        self.engine = db.create(path)
 
     def card(self, learner: str, card: str) -> Card | None:
-        with closing(db.connect(self.path)) as conn:
-            row = conn.execute("SELECT state FROM cards WHERE learner = ? AND card = ?", (learner, card)).fetchone()
+        with self.engine.connect() as conn:
+            row = conn.execute(text("SELECT state FROM cards WHERE learner = :learner AND card = :card"),
+                               {"learner": learner, "card": card}).first()
         return Card.from_json(row[0]) if row else None
 
     def review(self, learner: str, item, correct: bool, seconds: float) -> Card:
@@ -76,24 +78,29 @@ class Deck:
         grade = rating(correct, seconds)
         card, _ = self.scheduler.review_card(card, grade, now, review_duration=int(seconds * 1000))
         section = getattr(item, "section", "") or ""
-        with closing(db.connect(self.path)) as conn, conn:
-            conn.execute(
-                "INSERT INTO cards (learner, card, unit, section, state, due, stability, last_review) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (learner, card) DO UPDATE SET state = excluded.state, "
-                "due = excluded.due, stability = excluded.stability, last_review = excluded.last_review",
-                (learner, item.id, item.unit, section, card.to_json(), card.due.isoformat(), card.stability,
-                 now.isoformat()))
-            conn.execute("INSERT INTO card_reviews (learner, card, unit, section, correct, seconds, rating, reviewed) "
-                         "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                         (learner, item.id, item.unit, section, int(correct), seconds, int(grade), now.isoformat()))
+        row = dict(learner=learner, card=item.id, unit=item.unit, section=section, state=card.to_json(),
+                   due=card.due.isoformat(), stability=card.stability, last_review=now.isoformat(),
+                   correct=int(correct), seconds=seconds, rating=int(grade))
+        patiently(lambda: self._store(row))  # a restarting database is waited out, not a lost review
         return card
+
+    def _store(self, row: dict) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(text(
+                "INSERT INTO cards (learner, card, unit, section, state, due, stability, last_review) "
+                "VALUES (:learner, :card, :unit, :section, :state, :due, :stability, :last_review) "
+                "ON CONFLICT (learner, card) DO UPDATE SET state = excluded.state, due = excluded.due, "
+                "stability = excluded.stability, last_review = excluded.last_review"), row)
+            conn.execute(text(
+                "INSERT INTO card_reviews (learner, card, unit, section, correct, seconds, rating, reviewed) "
+                "VALUES (:learner, :card, :unit, :section, :correct, :seconds, :rating, :last_review)"), row)
 
     def schedule(self, learner: str, ids: Sequence[str]) -> dict[str, datetime]:
         """{item id: due} of the learner's cards among ``ids`` (items never answered are absent)."""
         wanted = set(ids)
-        with closing(db.connect(self.path)) as conn:
-            rows = conn.execute("SELECT card, due FROM cards WHERE learner = ?", (learner,)).fetchall()
-        return {r["card"]: utc(r["due"]) for r in rows if r["card"] in wanted}
+        with self.engine.connect() as conn:
+            rows = conn.execute(text("SELECT card, due FROM cards WHERE learner = :learner"), {"learner": learner})
+            return {card: utc(due) for card, due in rows if card in wanted}
 
     def pick(self, learner: str, ids: Sequence[str], skip: str = "") -> tuple[int | None, str]:
         """Which item to show next, as (index into ``ids``, why): the most overdue card (``"due"``), else the first

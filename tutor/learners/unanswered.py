@@ -13,11 +13,12 @@ than that on average are one group).
 
 from __future__ import annotations
 
-from contextlib import closing
 from pathlib import Path
 from typing import Callable
 
 import numpy as np
+
+from sqlalchemy import bindparam, text
 
 from . import db
 
@@ -28,12 +29,12 @@ LIMIT = 5000  # most recent questions read per unit
 
 def unanswered(path: Path | str, unit: str | None = None) -> list[dict]:
     """Declined and closest-passages questions, newest first: [{"unit", "question", "created", "status"}]."""
-    where, args = ("AND unit = ?", [unit]) if unit is not None else ("", [])
-    with closing(db.connect(path)) as conn:
-        rows = conn.execute(
+    where, args = ("AND unit = :unit", {"unit": unit}) if unit is not None else ("", {})
+    with db.create(path).connect() as conn:
+        rows = conn.execute(text(
             "SELECT unit, question, created, status FROM chats WHERE status != 'safeguarding' AND "
-            f"(status = 'declined' OR (status = 'answered' AND on_question = 0)) {where} ORDER BY id DESC LIMIT ?",
-            [*args, LIMIT]).fetchall()
+            f"(status = 'declined' OR (status = 'answered' AND on_question = 0)) {where} ORDER BY id DESC LIMIT :limit"),
+            {**args, "limit": LIMIT}).mappings().all()
     return [dict(r) for r in rows]
 
 
@@ -51,21 +52,21 @@ def _labels(vectors: np.ndarray) -> np.ndarray:
 def vectors(path: Path | str, embed, questions: list[str]) -> np.ndarray:
     """Unit-length embeddings of ``questions``: stored ones read back, the rest embedded once and stored."""
     wanted = list(dict.fromkeys(questions))
-    with closing(db.connect(path)) as conn:
+    with db.create(path).begin() as conn:
         known = {}
         for start in range(0, len(wanted), 500):
             chunk = wanted[start:start + 500]
-            rows = conn.execute(f"SELECT question, vector FROM question_vectors WHERE question IN "
-                                f"({','.join('?' * len(chunk))})", chunk).fetchall()
+            rows = conn.execute(text("SELECT question, vector FROM question_vectors WHERE question IN :chunk")
+                                .bindparams(bindparam("chunk", expanding=True)), {"chunk": chunk}).all()
             known.update((r[0], np.frombuffer(r[1], dtype=np.float32)) for r in rows)
         missing = [q for q in wanted if q not in known]
         if missing:
             fresh = np.asarray(embed(missing), dtype=np.float32)
             fresh /= np.maximum(np.linalg.norm(fresh, axis=1, keepdims=True), 1e-12)
             known.update(zip(missing, fresh))
-            with conn:
-                conn.executemany("INSERT OR REPLACE INTO question_vectors VALUES (?, ?)",
-                                 [(q, v.tobytes()) for q, v in zip(missing, fresh)])
+            conn.execute(text("INSERT INTO question_vectors (question, vector) VALUES (:q, :v) ON CONFLICT (question) "
+                              "DO UPDATE SET vector = excluded.vector"),
+                         [{"q": q, "v": v.tobytes()} for q, v in zip(missing, fresh)])
     return np.stack([known[q] for q in questions]).astype(float) if questions else np.zeros((0, 1))
 
 

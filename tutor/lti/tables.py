@@ -1,10 +1,10 @@
 """Everything LTI stores, as SQLAlchemy 2.x Core tables on their own ``MetaData``: registered platforms and their
 deployments, the tool's key pairs, OIDC login nonces, launches (a browser's signed-in session), line items and
-grade sends with their retries. They live in the app's database (``TUTOR_DB``, or any SQLAlchemy URL) and are made
-with ``create_all``, so the shared Alembic migrations can take them over as they are.
+grade sends with their retries. They live in the app's database (``TUTOR_DATABASE_URL``, else ``TUTOR_DB``) and are
+made and changed by the shared Alembic migrations (``tutor/storage``).
 
 >>> engine = connect("sqlite://")        # an in-memory database: what a test or a one-off check uses
->>> sorted(t for t in metadata.tables)[:3]
+>>> sorted(t for t in metadata.tables if t.startswith("lti_"))[:3]
 ['lti_deployments', 'lti_grade_sends', 'lti_keys']
 """
 
@@ -13,8 +13,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from sqlalchemy import (Boolean, Column, Engine, Float, ForeignKey, Index, Integer, MetaData, String, Table, Text,
-                        UniqueConstraint, create_engine, event)
-from sqlalchemy.pool import StaticPool
+                        UniqueConstraint)
 
 metadata = MetaData()
 
@@ -113,30 +112,14 @@ Index("lti_grade_sends_due", grade_sends.c.status, grade_sends.c.next_try)
 
 def url_of(target: str | Path) -> str:
     """A SQLAlchemy URL as given, or a SQLite file path made into one."""
-    text = str(target)
-    return text if "://" in text else f"sqlite:///{Path(text).expanduser()}"
+    from ..storage import url_of as storage_url
+
+    return storage_url(target)
 
 
 def connect(target: str | Path) -> Engine:
-    """An engine on ``target`` (a SQLAlchemy URL, or the path of the SQLite file the app uses) with every LTI
-    table created. A SQLite file is made owner-only, like the rest of ``TUTOR_DB``."""
-    url = url_of(target)
-    if url in ("sqlite://", "sqlite:///:memory:"):
-        engine = create_engine(url, poolclass=StaticPool, connect_args={"check_same_thread": False})
-    elif url.startswith("sqlite:///"):
-        from ..app.auth import private_file, private_folder
+    """The engine on ``target`` (a SQLAlchemy URL, or the path of the SQLite file the app uses) with every table,
+    LTI's among them, migrated to this version (``tutor.storage.open_database``)."""
+    from ..storage import open_database
 
-        path = Path(url.removeprefix("sqlite:///"))
-        private_folder(path.parent)
-        private_file(path)
-        engine = create_engine(url, connect_args={"timeout": 5, "check_same_thread": False})
-    else:
-        engine = create_engine(url, pool_pre_ping=True)
-    if engine.dialect.name == "sqlite":
-        event.listen(engine, "connect", _sqlite_pragmas)
-    metadata.create_all(engine)
-    return engine
-
-
-def _sqlite_pragmas(conn, _record) -> None:
-    conn.execute("PRAGMA foreign_keys = ON")  # a removed platform takes its deployments, nonces and launches
+    return open_database(target)

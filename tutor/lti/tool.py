@@ -19,6 +19,7 @@ from urllib.parse import urlencode, urlsplit
 from sqlalchemy import Engine
 
 from ..errors import ConfigError
+from ..storage import database_of  # where LTI's tables live: the app's database
 from .ags import Gradebook
 from .claims import DEEP_LINKING_REQUEST, Launch
 from .deep_linking import resource_link, response_jwt
@@ -36,12 +37,6 @@ from .tables import connect
 
 log = logging.getLogger(__name__)
 LAUNCH_PATH, LOGIN_PATH, JWKS_PATH, DEEP_LINK_PATH = "/lti/launch", "/lti/login", "/lti/jwks", "/lti/deep-link"
-
-
-def database_of(settings) -> str:
-    """Where LTI's tables live: the app's database. ``database_url`` is the shared SQLAlchemy setting once storage
-    has one; until then, the ``TUTOR_DB`` SQLite file."""
-    return getattr(settings, "database_url", "") or str(settings.db)
 
 
 def public_url_of(settings) -> str:

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ..errors import TutorError
 from ..ingest.index import Index
 from ..ingest.keyword import build_keyword_index
 from ..ingest.vectors import sentence_id
@@ -82,7 +83,18 @@ class Retriever:
     def search_with(self, query: Query, vector, k: int = 5, mode: str | None = None,
                     unit: str | None = None) -> Retrieval:
         """The ``k`` best passages for a search text whose vector is given (within one unit when ``unit`` names
-        one), numbered from 1, with their sentences' stored vectors."""
+        one), numbered from 1, with their sentences' stored vectors. A vector store that does not answer (a Chroma
+        server down) is a ``SearchUnavailable`` the learner reads, not a traceback."""
+        try:
+            return self._search_with(query, vector, k, mode, unit)
+        except Exception as exc:
+            if not unreachable(exc):
+                raise
+            raise SearchUnavailable("The course search is not answering just now, so this question cannot be "
+                                    "answered. Please try again in a minute; if it keeps happening, tell your "
+                                    "tutor.") from exc
+
+    def _search_with(self, query: Query, vector, k: int, mode: str | None, unit: str | None) -> Retrieval:
         mode = mode or self.mode
         self.index.unit(unit)  # an unknown unit is an error that lists the known ones
         n = max(k * 4, 20)
@@ -180,3 +192,22 @@ class Retriever:
         for p, s in zip(found, scores):
             p.score = 1 / (1 + math.exp(-float(s)))
         return sorted(found, key=lambda p: p.score, reverse=True)
+
+
+class SearchUnavailable(TutorError):
+    """The vector store (a Chroma server) did not answer."""
+
+
+def unreachable(exc: BaseException) -> bool:
+    """Whether ``exc`` says a server could not be reached (a connection refused or dropped, a timeout), as
+    chromadb's HTTP client raises it, rather than a fault in this code."""
+    for _ in range(10):  # the exception and what it was raised from, a few levels down
+        if exc is None:
+            return False
+        if isinstance(exc, (ConnectionError, TimeoutError)) or type(exc).__module__.split(".")[0] in ("httpx", "httpcore"):
+            return True
+        if "could not connect to" in str(exc).lower():
+            return True
+        exc = exc.__cause__ or exc.__context__
+    return False
+
