@@ -2,6 +2,9 @@
 
 Run: ``python -m tutor.guards.train_safeguarding [--data DIR] [--out FILE]`` (deterministic: the same data gives
 the same file). It prints the development figures of each variant, the thresholds and the test figures.
+The defaults build the shipped classifier (the frozen MiniLM, ``evals/safeguarding``); issue 26's candidate adds the
+contrast messages over the fine-tuned encoder: ``--contrast datasets/safeguarding-contrast --encoder safeguarding``
+(README, "Safeguarding a DSL can trust": measured, not shipped). ``--like FILE`` refits an artefact's own choice.
 
 The procedure (split, variants, thresholds, choice, test) is written out in ``evals/safeguarding/README.md``.
 """
@@ -11,6 +14,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import sys
 import warnings
 from collections import defaultdict
 from pathlib import Path
@@ -25,8 +29,8 @@ from .safeguarding import (ANALYZERS, CONCERN, DISCLOSURE, EMBEDDING, LEVELS, MO
                            stack)
 from .train_heads import fit_heads
 
-CS = [1.0, 3.0, 10.0, 30.0, 100.0, 300.0, 1000.0, 3000.0]  # the C values cross-validated on train
-MIN_DF = 5  # the smallest document frequency that keeps the artefact under 2 MB (4: 2.07 MB since sg0851-sg0936)
+CS = [1.0, 3.0, 10.0, 30.0, 100.0]  # the C values cross-validated on train (above 100 never chosen; each fit ran to thousands of iterations)
+MIN_DF = 5  # n-grams in at least 5 train messages (59 classes since the contrast data: a 12 MB artefact; 40 would make it 2.6 MB but, on dev, signposted 73% of disclosures first instead of 82%)
 VARIANTS = {EMBEDDING: ((EMBEDDING, 1.0),), TFIDF: ((TFIDF, 1.0),), "both": ((EMBEDDING, 1.0), (TFIDF, 1.0))}
 AVERAGE = "average"  # the mean of the calibrated embedding and tfidf probabilities
 PART_EXAMPLES = True  # train on study questions' parts too (part_examples); chosen on dev (evals/safeguarding)
@@ -60,25 +64,29 @@ def fold_features(rows: list[dict], vectors: np.ndarray, targets: np.ndarray) ->
             for (a, b), tfidf in zip(folds, tfidfs)]
 
 
-def fit(blocks: tuple, targets: np.ndarray, folds: list[tuple], found: dict) -> dict:
-    """A logistic regression on train (coefficients to 4 decimals), C by 5-fold cross-validation (log loss),
-    with the Platt scaling of its harm logit fitted on the out-of-fold logits at that C."""
+def fit(blocks: tuple, targets: np.ndarray, folds: list[tuple], found: dict, cs: list[float] = CS) -> dict:
+    """A logistic regression on train (coefficients to 4 decimals), C among ``cs`` by 5-fold cross-validation (log
+    loss), with the Platt scaling of its harm logit fitted on the out-of-fold logits at that C."""
     from scipy import sparse
     from sklearn.linear_model import LogisticRegression
     from sklearn.metrics import log_loss
 
-    labels, loss, oof = np.array(sorted(set(targets))), dict.fromkeys(CS, 0.0), {c: np.zeros(len(targets)) for c in CS}
+    labels, loss, oof = np.array(sorted(set(targets))), dict.fromkeys(cs, 0.0), {c: np.zeros(len(targets)) for c in cs}
     for a, b, train_side, held_out in folds:
-        x, held = (sparse.csr_matrix(stack(blocks, side)) for side in (train_side, held_out))  # mostly zeros
-        for c in CS:
+        dense = all(name == EMBEDDING for name, _ in blocks)  # else mostly zeros: sparse is many times faster
+        x, held = (stack(blocks, side) if dense else sparse.csr_matrix(stack(blocks, side))
+                   for side in (train_side, held_out))
+        for c in cs:
             model = LogisticRegression(C=c, max_iter=10_000).fit(x, targets[a])
             proba = np.full((len(b), len(labels)), 1e-15)  # a class may have no member on this fold's train side
             proba[:, np.searchsorted(labels, model.classes_)] = model.predict_proba(held)
             loss[c] += log_loss(targets[b], proba / proba.sum(axis=1, keepdims=True), labels=labels)
+            print(f"  C {c}: fold log loss {loss[c]:.4f} so far", file=sys.stderr, flush=True)
             harm = np.array([k.split(":")[0] != NONE for k in model.classes_])
             oof[c][b] = harm_logit(model.decision_function(held), harm)
-    best = min(CS, key=loss.get)
-    model = LogisticRegression(C=best, max_iter=10_000).fit(sparse.csr_matrix(stack(blocks, found)), targets)
+    best = min(cs, key=loss.get)
+    whole = stack(blocks, found)
+    model = LogisticRegression(C=best, max_iter=10_000).fit(whole if dense else sparse.csr_matrix(whole), targets)
     platt = LogisticRegression().fit(oof[best][:, None], [t.split(":")[0] != NONE for t in targets])
     return {"blocks": [list(b) for b in blocks], "C": best, "classes": [str(c) for c in model.classes_],
             "calibration": np.round([platt.coef_[0, 0], platt.intercept_[0]], 6).tolist(),
@@ -151,10 +159,20 @@ def tune(model: dict, rows: list[dict], found: dict[str, np.ndarray], target_rec
     return figs | {"C": [p["C"] for p in model["parts"]], "thresholds": model["thresholds"]}
 
 
+def chosen(like: dict | None, variants: tuple[str, ...] = ()) -> tuple[dict, dict]:
+    """The variants to fit and the C values to cross-validate for each feature block set: all of them (or those
+    named), or (``like``, an artefact) only its variant at its C (a quick rebuild that must decide as it does)."""
+    wanted = (like["variant"],) if like else variants or (*VARIANTS, AVERAGE)
+    names = {n for v in wanted for n in ((EMBEDDING, TFIDF) if v == AVERAGE else (v,))}
+    cs = {json.dumps(p["blocks"]): [p["C"]] for p in like["parts"]} if like else {}
+    return {v: blocks for v, blocks in VARIANTS.items() if v in names}, cs
+
+
 def train(data_dir: Path = DATA_DIR, target_recall: float = 1.0, max_false_alarm: float = 0.01,
-          contrast: Path | None = CONTRAST_DIR, encoder: str = "safeguarding") -> dict:
+          contrast: Path | None = None, encoder: str = "", like: dict | None = None,
+          variants: tuple[str, ...] = ()) -> dict:
     """The artefact: every variant fitted on train, thresholds chosen on dev, the best variant kept; the immediate
-    and audience heads fitted beside it (``train_heads``)."""
+    and audience heads fitted beside it (``train_heads``). ``like``: refit only that artefact's variant and C."""
     import sklearn
     from threadpoolctl import threadpool_limits
 
@@ -164,18 +182,26 @@ def train(data_dir: Path = DATA_DIR, target_recall: float = 1.0, max_false_alarm
     pieces = [{"text": p} for r in parts["dev"] for p in message_parts(r["text"])]  # dev is scored part by part
     found["dev"] = features(pieces, embed([p["text"] for p in pieces], encoder), tfidf)
     whole_dev = embed([r["text"] for r in parts["dev"]], encoder)
+    # the heads learn who is writing and whether the danger is now from the contrast messages' labels
     heads, head_figures = fit_heads(parts["train"], found["train"][EMBEDDING][:len(parts["train"])], parts["dev"],
-                                    whole_dev)
+                                    whole_dev) if contrast else ({}, {})
     targets = np.array([f"{r['label']}:{r['category']}" for r in rows])
     with threadpool_limits(1):  # one BLAS thread: many times faster here, as torch holds threads of its own
         folds = fold_features(rows, found["train"][EMBEDDING], targets)
-        fitted = {v: [fit(blocks, targets, folds, found["train"])] for v, blocks in VARIANTS.items()}
+        fitting, cs = chosen(like, variants)
+        fitted = {}
+        for v, blocks in fitting.items():  # the slow part: minutes per C value on 2 cores
+            tried = cs.get(json.dumps([list(b) for b in blocks]), CS)
+            print(f"fitting {v}: C in {tried}, 5 folds each", file=sys.stderr, flush=True)
+            fitted[v] = [fit(blocks, targets, folds, found["train"], tried)]
+    both = {AVERAGE: fitted[EMBEDDING] + fitted[TFIDF]} if {EMBEDDING, TFIDF} <= set(fitted) else {}
     models = {v: {TFIDF: tfidf if any(b[0] == TFIDF for p in ps for b in p["blocks"]) else None, "parts": ps}
-              for v, ps in (fitted | {AVERAGE: fitted[EMBEDDING] + fitted[TFIDF]}).items()}
+              for v, ps in (fitted | both).items() if v in ((like["variant"],) if like else variants or (v,))}
     dev = {v: tune(model, parts["dev"], found["dev"], target_recall, max_false_alarm) for v, model in models.items()}
     best = max(dev, key=lambda v: (dev[v]["recall"], -dev[v]["emergency_false_alarm"],  # README step 5
                                    -dev[v]["concern_notes_on_none"], dev[v]["disclosures_first"]))
-    return {"embedding_model": encoder_label(encoder), "encoder": encoder, "variant": best,
+    return {"embedding_model": encoder_label(encoder), "encoder": encoder, "contrast": Path(contrast).name if contrast
+            else "", "variant": best,
             "thresholds": models[best]["thresholds"], "target_recall": target_recall, "max_false_alarm": max_false_alarm,
             "min_df": MIN_DF, "seed": SEED, "part_examples": len(rows) - len(parts["train"]),
             "train_sha256": hashlib.sha256((data_dir / "train.jsonl").read_bytes()).hexdigest(),
@@ -217,13 +243,24 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--recall", type=float, default=1.0, help="dev recall the concern threshold keeps")
     parser.add_argument("--max-false-alarm", type=float, default=0.01,
                         help="share of dev study questions the emergency message may reach")
-    parser.add_argument("--contrast", type=Path, default=CONTRAST_DIR, help="the contrast messages' folder")
-    parser.add_argument("--encoder", default="safeguarding",
-                        help="safeguarding: the shipped fine-tuned encoder (python -m tutor.guards.contrastive); "
-                             "bundled: the frozen MiniLM; or a folder holding a candidate adapter")
+    parser.add_argument("--contrast", default="none", help=f"the contrast messages' folder ({CONTRAST_DIR.name}: the "
+                        "issue-26 candidate) or none (the shipped classifier)")
+    parser.add_argument("--encoder", default="bundled",
+                        help="bundled: the frozen MiniLM (the shipped classifier); safeguarding: the fine-tuned encoder "
+                             "(python -m tutor.guards.contrastive); or a folder holding a candidate adapter")
+    parser.add_argument("--like", type=Path, help="refit only this artefact's variant at its C (a quick check that a "
+                                                  "rebuild decides as it does; minutes instead of the full search)")
+    parser.add_argument("--variant", action="append", default=[], choices=[*VARIANTS, AVERAGE],
+                        help="fit only these variants (repeatable; default: all four)")
     args = parser.parse_args(argv)
+    like = json.loads(args.like.read_text(encoding="utf-8")) if args.like else None
+    contrast = None if args.contrast == "none" else Path(args.contrast)
+    encoder = "" if args.encoder == "bundled" else args.encoder
+    if like is not None:  # the artefact's own data and encoder
+        contrast, encoder = (CONTRAST_DIR if like.get("contrast") else None), like.get("encoder", "")
+    args.contrast = contrast
     artefact = train(args.data, target_recall=args.recall, max_false_alarm=args.max_false_alarm,
-                     contrast=args.contrast, encoder="" if args.encoder == "bundled" else args.encoder)
+                     contrast=contrast, encoder=encoder, like=like, variants=tuple(args.variant))
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(dump(artefact) + "\n", encoding="utf-8")
     for variant, figs in artefact["dev"].items():
