@@ -5,7 +5,7 @@ from tutor.app.review import ALERT_HEADERS, alert_rows
 
 
 def test_each_alert_row_names_the_part_that_raised_it():
-    message = "What does the unit say about record keeping? My stepdad hits me when he drinks."
+    message = "Can you explain the second paragraph again? My stepdad hits me when he drinks."
     part = "My stepdad hits me when he drinks."
     rows = alert_rows([Alert.new(message, "unit-x", "s" * 32, "disclosure", 0.9731, part),
                        Alert.new(part, "", "t" * 32, "concern", 0.41, part)])
