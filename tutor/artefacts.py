@@ -29,3 +29,14 @@ def load_json_model(path: Path, kind: Callable[[dict], T], what: str, rebuild: s
 def fingerprint(data: Any) -> str:
     """A hash of what a model was trained on (the ids of its examples), so a rebuild can be compared."""
     return hashlib.sha256(json.dumps(data).encode()).hexdigest()
+
+
+def dump(value, indent: str = "  ") -> str:
+    """JSON with a line per key and per coefficient row (lists of numbers stay on one line): readable diffs."""
+    if isinstance(value, dict) and value:
+        items, ends = [f"{json.dumps(k)}: {dump(v, indent + '  ')}" for k, v in value.items()], "{}"
+    elif isinstance(value, list) and value and isinstance(value[0], (dict, list)):
+        items, ends = [dump(v, indent + "  ") for v in value], "[]"
+    else:
+        return json.dumps(value)
+    return ends[0] + "\n" + ",\n".join(indent + item for item in items) + "\n" + indent[2:] + ends[1]

@@ -56,7 +56,7 @@ def main(args, settings: Settings) -> int:
     missed = apply_gate(runs, overall, thresholds)
     if args.compare:
         compare(tutor, settings, runs, with_local=args.with_local)
-    from ..guards.train_safeguarding import evaluation_report
+    from ..guards.safeguarding_report import evaluation_report
 
     # the classifier on the held-out messages of evals/safeguarding; the contrast data's test split is measured once,
     # by hand (python -m tutor.guards.safeguarding_report --split test), never by every eval

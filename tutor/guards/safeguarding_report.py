@@ -13,8 +13,9 @@ import argparse
 from collections import defaultdict
 from pathlib import Path
 
-from .safeguarding import CONCERN, DISCLOSURE, MODEL_FILE, NONE, load_classifier
+from .safeguarding import CONCERN, DISCLOSURE, LEVELS, MODEL_FILE, NONE, load_classifier
 from .safeguarding_data import CONTRAST_DIR, DATA_DIR, all_splits
+from .train_safeguarding import figures
 
 
 def share(flags: list[bool]) -> float | None:
@@ -69,6 +70,21 @@ def markdown(result: dict) -> str:
                   for name, g in result[key].items()]
         lines.append("")
     return "\n".join(lines)
+
+
+def evaluation_report(split_name: str = "test", model_file: Path = MODEL_FILE, data_dir: Path = DATA_DIR,
+                      contrast: Path | None = CONTRAST_DIR) -> tuple[dict, str]:
+    """The shipped classifier on one split (test by default): its figures, and as Markdown with the confusion."""
+    model, rows = load_classifier(model_file), all_splits(data_dir, contrast)[split_name]
+    figs = figures(rows, [found.level for found in model.assess([r["text"] for r in rows])])
+    head = (f"**Safeguarding classifier, {split_name} split** ({figs['messages']} messages): recall "
+            f"{figs['recall']:.3f} (disclosure or concern caught), emergency message on study questions "
+            f"{figs['emergency_false_alarm']:.1%}, concern note on study questions "
+            f"{figs['concern_notes_on_none']:.1%}, disclosures signposted first {figs['disclosures_first']:.1%}.\n\n"
+            "| category | true label | none | concern | disclosure |\n|---|---|---|---|---|")
+    rows = [f"| {c} | {label} | " + " | ".join(str(n[lv]) for lv in LEVELS) + " |"
+            for c, by_label in figs["confusion"].items() for label, n in by_label.items()]
+    return figs, "\n".join([head, *rows])
 
 
 def main(argv: list[str] | None = None) -> int:

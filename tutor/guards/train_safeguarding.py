@@ -21,7 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..artefacts import fingerprint
+from ..artefacts import dump, fingerprint
 from .safeguarding_data import (CONTRAST_DIR, DATA_DIR, SEED, all_splits, load_splits, read_jsonl,  # noqa: F401
                                 split)
 from .safeguarding import (ANALYZERS, CONCERN, DISCLOSURE, EMBEDDING, LEVELS, MODEL_FILE, NONE, REBUILD, TFIDF,
@@ -210,32 +210,6 @@ def train(data_dir: Path = DATA_DIR, target_recall: float = 1.0, max_false_alarm
             TFIDF: models[best][TFIDF], "parts": models[best]["parts"], **heads}
 
 
-def dump(value, indent: str = "  ") -> str:
-    """JSON with a line per key and per coefficient row (lists of numbers stay on one line): readable diffs."""
-    if isinstance(value, dict) and value:
-        items, ends = [f"{json.dumps(k)}: {dump(v, indent + '  ')}" for k, v in value.items()], "{}"
-    elif isinstance(value, list) and value and isinstance(value[0], (dict, list)):
-        items, ends = [dump(v, indent + "  ") for v in value], "[]"
-    else:
-        return json.dumps(value)
-    return ends[0] + "\n" + ",\n".join(indent + item for item in items) + "\n" + indent[2:] + ends[1]
-
-
-def evaluation_report(split_name: str = "test", model_file: Path = MODEL_FILE, data_dir: Path = DATA_DIR,
-                      contrast: Path | None = CONTRAST_DIR) -> tuple[dict, str]:
-    """The shipped classifier on one split (test by default): its figures, and as Markdown with the confusion."""
-    model, rows = load_classifier(model_file), all_splits(data_dir, contrast)[split_name]
-    figs = figures(rows, [found.level for found in model.assess([r["text"] for r in rows])])
-    head = (f"**Safeguarding classifier, {split_name} split** ({figs['messages']} messages): recall "
-            f"{figs['recall']:.3f} (disclosure or concern caught), emergency message on study questions "
-            f"{figs['emergency_false_alarm']:.1%}, concern note on study questions "
-            f"{figs['concern_notes_on_none']:.1%}, disclosures signposted first {figs['disclosures_first']:.1%}.\n\n"
-            "| category | true label | none | concern | disclosure |\n|---|---|---|---|---|")
-    rows = [f"| {c} | {label} | " + " | ".join(str(n[lv]) for lv in LEVELS) + " |"
-            for c, by_label in figs["confusion"].items() for label, n in by_label.items()]
-    return figs, "\n".join([head, *rows])
-
-
 def main(argv: list[str] | None = None) -> dict:
     parser = argparse.ArgumentParser(prog=REBUILD.removeprefix("python "), description=__doc__.split("\n")[0])
     parser.add_argument("--data", type=Path, default=DATA_DIR, help="folder of messages.jsonl and the split files")
@@ -267,7 +241,7 @@ def main(argv: list[str] | None = None) -> dict:
         print(f"dev {variant}: " + ", ".join(f"{k} {v}" for k, v in figs.items()))
     print(f"kept: {artefact['variant']}, thresholds {artefact['thresholds']} -> {args.out}\n")
     print(f"heads on dev: {artefact['heads_dev']}")
-    print("\n\n".join(evaluation_report(name, args.out, args.data, args.contrast)[1] for name in ("dev",)))
+    print(f"per category and register: python -m tutor.guards.safeguarding_report --model {args.out}")
     return artefact
 
 
