@@ -21,7 +21,7 @@ from ..ingest.index import Index
 from ..ingest.keyword import build_keyword_index
 from ..ingest.vectors import sentence_id
 from ..text import terms
-from .passages import Passage, distinct
+from .passages import Passage
 from .query import Query, QueryProcessor
 from .vocabulary import Vocabulary
 
@@ -112,7 +112,7 @@ class Retriever:
                  for cid, s in sorted(fused.items(), key=lambda kv: kv[1], reverse=True) if cid in by_id]
         if self._reranker_name and found:
             found = self._rerank(query.text, found[:n])  # the cross-encoder reorders the best of the fused list
-        found = distinct(found)[:k]  # overlapping passages (a box and the paragraph that repeats it) shown once
+        found = found[:k]
         filled = self._similarity(vector, [p.chunk.id for p in found if p.chunk.id not in dense])
         for i, p in enumerate(found, 1):  # the scope decision needs every passage's similarity, keyword-only too
             p.n, p.dense = i, filled.get(p.chunk.id, p.dense)
