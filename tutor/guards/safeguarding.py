@@ -86,9 +86,12 @@ class Part:
     intercept: np.ndarray  # one per class
     classes: tuple[str, ...]  # "<label>:<category>" (or a bare label): the label before ":" decides harm
     calibration: tuple[float, float] = (1.0, 0.0)  # slope and offset applied to the harm logit
+    encoder: str | None = None  # whose embedding its EMBEDDING block reads (an adapter name); None: the classifier's
+    weight: float = 1.0  # its share in the classifier's mean
 
     def harm(self, features: dict[str, np.ndarray]) -> np.ndarray:
-        logits = stack(self.blocks, features) @ self.coef.T + self.intercept
+        own = features if self.encoder is None else {**features, EMBEDDING: features[vectors_of(self.encoder)]}
+        logits = stack(self.blocks, own) @ self.coef.T + self.intercept
         z = harm_logit(logits, np.array([c.split(":")[0] != NONE for c in self.classes]))
         slope, offset = self.calibration
         return 0.5 * (1.0 + np.tanh((slope * z + offset) / 2))  # the sigmoid, without overflow
@@ -102,7 +105,13 @@ class Part:
         if not blocks or any(name not in (EMBEDDING, TFIDF) for name, _ in blocks):
             raise ValueError(f"unknown feature blocks {blocks}")
         slope, offset = data.get("calibration", (1.0, 0.0))
-        return cls(blocks, coef, intercept, classes, (float(slope), float(offset)))
+        encoder = None if data.get("encoder") is None else str(data["encoder"])
+        return cls(blocks, coef, intercept, classes, (float(slope), float(offset)), encoder, float(data.get("weight", 1)))
+
+
+def vectors_of(encoder: str) -> str:
+    """The feature block holding the embeddings of a part's own encoder (another than the classifier's)."""
+    return f"{EMBEDDING}:{encoder}"
 
 
 @dataclass(frozen=True)
@@ -124,17 +133,22 @@ class Classifier:
     audience: Head | None = None  # who is writing, read on the whole message
 
     def needs(self, block: str) -> bool:
-        return any(name == block for part in self.parts for name, _ in part.blocks)
+        return any(name == block for part in self.parts for name, _ in part.blocks if part.encoder is None)
+
+    def own_encoders(self) -> list[str]:
+        """The encoders of parts that read another encoder's embedding than the classifier's."""
+        return sorted({p.encoder for p in self.parts if p.encoder is not None and any(n == EMBEDDING for n, _ in p.blocks)})
 
     def features(self, texts: list[str], encode: Encode | None = None) -> dict[str, np.ndarray]:
         """The feature blocks the parts read, one row per text; ``encode`` gives the texts' embeddings when the
         caller holds them (the pipeline embeds everything a question needs in one call)."""
         vectors = (encode or (lambda t: embed(t, self.encoder)))(texts) if self.needs(EMBEDDING) else None
         found = {EMBEDDING: np.asarray(vectors, dtype=np.float64)} if vectors is not None else {}
+        found |= {vectors_of(e): embed(texts, e) for e in self.own_encoders()}
         return found | ({TFIDF: self.tfidf.transform(texts)} if self.tfidf is not None else {})
 
     def scores(self, features: dict[str, np.ndarray]) -> np.ndarray:
-        return np.mean([part.harm(features) for part in self.parts], axis=0)
+        return np.average([part.harm(features) for part in self.parts], axis=0, weights=[p.weight for p in self.parts])
 
     def level(self, score: float) -> str:
         return DISCLOSURE if score >= self.disclosure else CONCERN if score >= self.concern else NONE
@@ -181,6 +195,10 @@ def load_classifier(path: Path = MODEL_FILE) -> Classifier:
         expected = encoder_label(model.encoder)
         if model.needs(EMBEDDING) and data.get("embedding_model") != expected:  # others' vectors mean nothing
             raise ValueError(f"trained on {data.get('embedding_model')!r}, not on {expected!r}")
+        for part, raw in zip(model.parts, data["parts"]):
+            if part.encoder in model.own_encoders() and raw.get("embedding_model") != encoder_label(part.encoder):
+                raise ValueError(f"a part was trained on {raw.get('embedding_model')!r}, not on "
+                                 f"{encoder_label(part.encoder)!r}")
         return model
     except (ValueError, KeyError, TypeError, AttributeError) as exc:  # AttributeError: not an object
         raise ConfigError(f"The safeguarding model at {path} is corrupt ({exc.__class__.__name__}: {exc}). "

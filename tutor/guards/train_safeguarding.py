@@ -27,6 +27,7 @@ from .safeguarding_data import (CONTRAST_DIR, DATA_DIR, SEED, all_splits, load_s
 from .safeguarding import (ANALYZERS, CONCERN, DISCLOSURE, EMBEDDING, LEVELS, MODEL_FILE, NONE, REBUILD, TFIDF,
                            Classifier, Tfidf, clean, embed, encoder_label, harm_logit, load_classifier, message_parts,
                            stack)
+from .cutoffs import most_serious, study_questions, thresholds  # noqa: F401 - tests read them here
 from .train_heads import fit_heads
 
 CS = [1.0, 3.0, 10.0, 30.0, 100.0]  # the C values cross-validated on train (above 100 never chosen; each fit ran to thousands of iterations)
@@ -93,25 +94,6 @@ def fit(blocks: tuple, targets: np.ndarray, folds: list[tuple], found: dict, cs:
             "intercept": np.round(model.intercept_, 4).tolist(), "coef": np.round(model.coef_, 4).tolist()}
 
 
-def thresholds(scores: np.ndarray, labels: list[str], target_recall: float = 1.0,
-               max_false_alarm: float = 0.01) -> dict[str, float]:
-    """The concern and disclosure thresholds on a harm score, each halfway between the dev scores it separates.
-
-    >>> thresholds(np.array([0.1, 0.3, 0.6, 0.9]), ["none", "concern", "none", "disclosure"])
-    {'concern': 0.2, 'disclosure': 0.75}
-    """
-    harm = np.array([label != NONE for label in labels])
-    low = np.sort(scores[harm])[int(np.floor((1 - target_recall) * harm.sum() + 1e-9))]
-    below = scores[scores < low]
-    concern = (low + below.max()) / 2 if below.size else low / 2
-    none = np.sort(scores[~harm])[::-1]
-    allowed = int(np.floor(max_false_alarm * none.size + 1e-9))
-    high = none[allowed] if allowed < none.size else 0.0
-    above = scores[scores > high]
-    disclosure = max((high + above.min()) / 2 if above.size else (high + 1) / 2, concern)
-    return {"concern": round(float(concern), 6), "disclosure": round(float(disclosure), 6)}
-
-
 def figures(rows: list[dict], levels: list[str]) -> dict:
     """Recall (disclosure or concern labels reaching either level), false emergency messages and concern notes
     on none labels, disclosures signposted first, and the confusion per category (true label x level)."""
@@ -138,25 +120,22 @@ def part_examples(rows: list[dict]) -> list[dict]:
             for r in rows if r["label"] == NONE for i, p in enumerate(message_parts(r["text"])[1:], 1)]
 
 
-def most_serious(scores: np.ndarray, sizes: list[int]) -> np.ndarray:
-    """Each message's score, the highest of its parts' (the parts of all messages in order, ``sizes`` per message).
-
-    >>> most_serious(np.array([0.1, 0.7, 0.2, 0.4]), [3, 1])
-    array([0.7, 0.4])
-    """
-    return np.array([part.max() for part in np.split(scores, np.cumsum(sizes)[:-1])])
-
-
 def tune(model: dict, rows: list[dict], found: dict[str, np.ndarray], target_recall: float,
-         max_false_alarm: float) -> dict:
+         max_false_alarm: float, study: dict | None = None, notes: float | None = None) -> dict:
     """A candidate's thresholds chosen on dev (written into ``model``) and its dev figures, both on the score the
-    product uses: the most serious part of each message (``found`` holds the features of every part)."""
-    part_scores = Classifier.from_dict({**model, "thresholds": {CONCERN: 0.0, DISCLOSURE: 1.0}}).scores(found)
-    scores = most_serious(part_scores, [len(message_parts(r["text"])) for r in rows])
-    model["thresholds"] = thresholds(scores, [r["label"] for r in rows], target_recall, max_false_alarm)
-    figs = figures(rows, [Classifier.from_dict(model).level(float(s)) for s in scores])
+    product uses: the most serious part of each message (``found`` holds the features of every part; ``study``,
+    the development units' study questions' parts, per unit: (features, parts per question))."""
+    scorer = Classifier.from_dict({**model, "thresholds": {CONCERN: 0.0, DISCLOSURE: 1.0}})
+    scores = most_serious(scorer.scores(found), [len(message_parts(r["text"])) for r in rows])
+    units = {u: most_serious(scorer.scores(f), sizes) for u, (f, sizes) in (study or {}).items()}
+    model["thresholds"] = thresholds(scores, [r["label"] for r in rows], target_recall, max_false_alarm,
+                                     list(units.values()), notes)
+    level = Classifier.from_dict(model).level
+    figs = figures(rows, [level(float(s)) for s in scores])
     del figs["confusion"]
-    return figs | {"C": [p["C"] for p in model["parts"]], "thresholds": model["thresholds"]}
+    notes_per_unit = {u: round(float(np.mean([level(float(s)) != NONE for s in v])), 4) for u, v in units.items()}
+    return figs | {"C": [p["C"] for p in model["parts"]], "thresholds": model["thresholds"]} | (
+        {"study_notes": notes_per_unit} if units else {})
 
 
 def chosen(like: dict | None, variants: tuple[str, ...] = ()) -> tuple[dict, dict]:
@@ -170,7 +149,7 @@ def chosen(like: dict | None, variants: tuple[str, ...] = ()) -> tuple[dict, dic
 
 def train(data_dir: Path = DATA_DIR, target_recall: float = 1.0, max_false_alarm: float = 0.01,
           contrast: Path | None = None, encoder: str = "", like: dict | None = None,
-          variants: tuple[str, ...] = ()) -> dict:
+          variants: tuple[str, ...] = (), notes: float | None = None) -> dict:
     """The artefact: every variant fitted on train, thresholds chosen on dev, the best variant kept; the immediate
     and audience heads fitted beside it (``train_heads``). ``like``: refit only that artefact's variant and C."""
     import sklearn
@@ -182,6 +161,11 @@ def train(data_dir: Path = DATA_DIR, target_recall: float = 1.0, max_false_alarm
     pieces = [{"text": p} for r in parts["dev"] for p in message_parts(r["text"])]  # dev is scored part by part
     found["dev"] = features(pieces, embed([p["text"] for p in pieces], encoder), tfidf)
     whole_dev = embed([r["text"] for r in parts["dev"]], encoder)
+    study = {}  # the development units' study questions, part by part, when they hold the thresholds up
+    for unit, questions in (study_questions() if notes is not None else {}).items():
+        split_up = [{"text": p} for q in questions for p in message_parts(q) or (q,)]
+        study[unit] = (features(split_up, embed([p["text"] for p in split_up], encoder), tfidf),
+                       [len(message_parts(q) or (q,)) for q in questions])
     # the heads learn who is writing and whether the danger is now from the contrast messages' labels
     heads, head_figures = fit_heads(parts["train"], found["train"][EMBEDDING][:len(parts["train"])], parts["dev"],
                                     whole_dev) if contrast else ({}, {})
@@ -197,12 +181,14 @@ def train(data_dir: Path = DATA_DIR, target_recall: float = 1.0, max_false_alarm
     both = {AVERAGE: fitted[EMBEDDING] + fitted[TFIDF]} if {EMBEDDING, TFIDF} <= set(fitted) else {}
     models = {v: {TFIDF: tfidf if any(b[0] == TFIDF for p in ps for b in p["blocks"]) else None, "parts": ps}
               for v, ps in (fitted | both).items() if v in ((like["variant"],) if like else variants or (v,))}
-    dev = {v: tune(model, parts["dev"], found["dev"], target_recall, max_false_alarm) for v, model in models.items()}
+    dev = {v: tune(model, parts["dev"], found["dev"], target_recall, max_false_alarm, study, notes)
+           for v, model in models.items()}
     best = max(dev, key=lambda v: (dev[v]["recall"], -dev[v]["emergency_false_alarm"],  # README step 5
                                    -dev[v]["concern_notes_on_none"], dev[v]["disclosures_first"]))
     return {"embedding_model": encoder_label(encoder), "encoder": encoder, "contrast": Path(contrast).name if contrast
             else "", "variant": best,
             "thresholds": models[best]["thresholds"], "target_recall": target_recall, "max_false_alarm": max_false_alarm,
+            **({"max_study_notes": notes} if notes is not None else {}),
             "min_df": MIN_DF, "seed": SEED, "part_examples": len(rows) - len(parts["train"]),
             "train_sha256": hashlib.sha256((data_dir / "train.jsonl").read_bytes()).hexdigest(),
             "train_ids": fingerprint([r["id"] for r in parts["train"]]),
@@ -217,6 +203,8 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--recall", type=float, default=1.0, help="dev recall the concern threshold keeps")
     parser.add_argument("--max-false-alarm", type=float, default=0.01,
                         help="share of dev study questions the emergency message may reach")
+    parser.add_argument("--max-study-notes", type=float, help="at most this share of each development unit's study "
+                        "questions may get a concern note, and none the emergency message (issue 26: 0.02); off: unset")
     parser.add_argument("--contrast", default="none", help=f"the contrast messages' folder ({CONTRAST_DIR.name}: the "
                         "issue-26 candidate) or none (the shipped classifier)")
     parser.add_argument("--encoder", default="bundled",
@@ -232,9 +220,18 @@ def main(argv: list[str] | None = None) -> dict:
     encoder = "" if args.encoder == "bundled" else args.encoder
     if like is not None:  # the artefact's own data and encoder
         contrast, encoder = (CONTRAST_DIR if like.get("contrast") else None), like.get("encoder", "")
+        args.max_study_notes = like.get("max_study_notes")
     args.contrast = contrast
+    if like is not None and like.get("members"):  # a joined artefact (``join``): refit its members, join them again
+        from .join import rebuild
+
+        artefact = rebuild(like, args.data)
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_text(dump(artefact) + "\n", encoding="utf-8")
+        return artefact
     artefact = train(args.data, target_recall=args.recall, max_false_alarm=args.max_false_alarm,
-                     contrast=contrast, encoder=encoder, like=like, variants=tuple(args.variant))
+                     contrast=contrast, encoder=encoder, like=like, variants=tuple(args.variant),
+                     notes=args.max_study_notes)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(dump(artefact) + "\n", encoding="utf-8")
     for variant, figs in artefact["dev"].items():

@@ -27,8 +27,10 @@ ADAPTER_FILES = ("adapter_model.safetensors", "adapter_config.json", "meta.json"
 # The shipped adapters: the index encoder fine-tuned on learners' questions (issue 25) and the safeguarding
 # classifier's encoder (issue 26). Each names the command that rebuilds it in its meta.json.
 ADAPTERS = {"learner": Path(__file__).with_name("models") / "learner-encoder",
-            "safeguarding": Path(__file__).parents[1] / "guards" / "models" / "safeguarding-encoder"}
-REBUILD = {"learner": "python -m tutor.training.biencoder", "safeguarding": "python -m tutor.guards.contrastive"}
+            "safeguarding": Path(__file__).parents[1] / "guards" / "models" / "safeguarding-encoder",
+            "safeguarding-labels": Path(__file__).parents[1] / "guards" / "models" / "safeguarding-labels-encoder"}
+REBUILD = {"learner": "python -m tutor.training.biencoder", "safeguarding": "python -m tutor.guards.contrastive",
+           "safeguarding-labels": "python -m tutor.guards.contrastive --loss labels --epochs 2"}
 COPIED = ("tokenizer.json", "tokenizer_config.json", "special_tokens_map.json", "vocab.txt", "modules.json",
           "sentence_bert_config.json", "config_sentence_transformers.json")
 
