@@ -112,3 +112,24 @@ def test_each_alert_is_delivered_once_however_many_processes_sweep(database, tmp
     sent = [i for s in senders for i in s.sent]
     assert sorted(sent) == sorted(ids)  # each once, none lost
     assert {a.webhook for a in writer.all()} == {"sent"}
+
+
+def test_a_sweep_does_not_queue_again_what_it_queued_while_its_delivery_is_slow(database, tmp_path, monkeypatch):
+    """Sweeps every few seconds while a slow sender still holds the alert: queued once, sent once."""
+    from tutor.alerts import once as once_module
+
+    monkeypatch.setattr(once_module, "STALE_SECONDS", 0.0)
+    writer = AlertQueue(database, unwritten=tmp_path / "u.jsonl")
+    alert_id = writer.record(MESSAGE, "u", "s", "disclosure", 0.9)
+    engine = create_engine(url_of(database))
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE alerts SET webhook = 'pending', email = 'pending', created = '2020-01-01T00:00:00Z'"))
+    engine.dispose()
+    gate, slow = threading.Event(), Recorder()
+    slow.send = lambda alert, send=slow.send: (gate.wait(10), send(alert))
+    queue = AlertQueue(database, [slow], unwritten=tmp_path / "u1.jsonl")  # a webhook sender only
+    assert queue.sweep() == 1
+    assert queue.sweep() == 0 and queue.sweep() == 0  # still sending: not queued again
+    gate.set()
+    assert queue.flush(10) and slow.sent == [alert_id]
+    assert queue.sweep() == 0  # the e-mail channel is pending too, but this process has no e-mail sender

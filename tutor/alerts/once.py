@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import or_, select, true, update
 
 from ..storage.tables import alerts as table
 from .alert import PENDING, Alert, utc_now
@@ -45,18 +45,22 @@ class OnceDelivery:
     def sweep(self) -> int:
         """Queue for delivery the alerts still pending ``STALE_SECONDS`` after they were recorded (their process
         died first); returns how many. Rows another sweeper holds are skipped, not waited for."""
-        if not self.delivery.senders:
+        channels = [table.c[s.name] for s in self.delivery.senders]  # only what this process can send
+        if not channels:
             return 0
         stale = utc_now(STALE_SECONDS / 86400)
+        swept = self._swept  # queued here already: its claim is on its way
 
         def take(conn) -> list[Alert]:
             rows = conn.execute(select(*[table.c[c] for c in COLUMNS])
-                                .where(or_(table.c.email == PENDING, table.c.webhook == PENDING), table.c.created < stale)
+                                .where(or_(*[c == PENDING for c in channels]), table.c.created < stale,
+                                       table.c.id.not_in(swept) if swept else true())
                                 .order_by(table.c.created).limit(SWEEP_BATCH)
                                 .with_for_update(skip_locked=True)).all()  # plain SELECT on SQLite
             return [alert_of(r) for r in rows]
 
         found = self._execute(take)
+        swept.update(a.id for a in found)
         for alert in found:
             log.warning("safeguarding alert %s: still undelivered %.0f s after it was recorded; sending it now",
                         alert.id, STALE_SECONDS)

@@ -53,6 +53,7 @@ class AlertQueue(OnceDelivery):
         self.keep_days, self.write_seconds = keep_days, write_seconds
         self.unwritten = unwritten or unwritten_path(self.path or Path("data/tutor.sqlite3"))
         self._aside: dict[str, Alert] = {}  # alerts not yet in the table, by id
+        self._swept: set[str] = set()  # stale alerts this process has queued for delivery (once.sweep)
         self._lock, self._engine = threading.Lock(), None
         self.unwritten.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         if self.path:
