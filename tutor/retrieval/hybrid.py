@@ -201,10 +201,15 @@ class SearchUnavailable(TutorError):
 def unreachable(exc: BaseException) -> bool:
     """Whether ``exc`` says a server could not be reached (a connection refused or dropped, a timeout), as
     chromadb's HTTP client raises it, rather than a fault in this code."""
+    import httpx
+
     for _ in range(10):  # the exception and what it was raised from, a few levels down
         if exc is None:
             return False
-        if isinstance(exc, (ConnectionError, TimeoutError)) or type(exc).__module__.split(".")[0] in ("httpx", "httpcore"):
+        # transport errors only: a server that answered with an error status (httpx.HTTPStatusError) is a fault to
+        # show as one, not a server to wait for
+        if isinstance(exc, (ConnectionError, TimeoutError, httpx.TransportError)) or \
+                type(exc).__module__.split(".")[0] == "httpcore":
             return True
         if "could not connect to" in str(exc).lower():
             return True
