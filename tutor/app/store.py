@@ -32,7 +32,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from ..errors import TutorError
 from ..learners import db
-from ..storage import database_of
+from ..storage import database_of, tables
 from ..storage.engine import checkpoint, shown, url_of
 
 log = logging.getLogger(__name__)
@@ -104,8 +104,8 @@ class Store:
 
     def _insert(self, row: dict) -> int:
         with self.engine.begin() as conn:
-            return conn.execute(text(f"INSERT INTO chats ({', '.join(row)}) VALUES ({', '.join(':' + k for k in row)}) "
-                                     "RETURNING id"), row).scalar_one()
+            # not RETURNING: SQLite before 3.35 (RHEL 9's Python) has no such clause
+            return conn.execute(tables.chats.insert(), row).inserted_primary_key[0]
 
     def _write_queued(self) -> None:
         """The background writer: queued answers in order, and the daily retention purge."""
