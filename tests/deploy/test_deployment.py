@@ -15,7 +15,7 @@ import pytest
 from tests.conftest import CORPUS
 from tutor.deploy.nginx import nginx_binary
 from tutor.deploy.postgres import binary
-from tutor.loadtest.main import drive
+from tutor.loadtest.main import delivered_once, drive
 from tutor.loadtest.report import alert_ids, check_database, figures
 
 pytestmark = pytest.mark.slow
@@ -71,8 +71,9 @@ def test_ten_learners_on_two_processes_lose_and_duplicate_nothing(deployed):
     time.sleep(8)  # queued chat-log writes and alert deliveries
     checked = check_database(deployed.database, people, since)
     assert checked["problems"] == {} and checked["answers"] > 0, checked
-    sent = deployed.receiver.received
-    assert all(sent.get(i) == 1 for i in alert_ids(deployed.database, since))  # each alert delivered exactly once
+    ids = alert_ids(deployed.database, since)
+    assert ids  # about 8% of the learners' actions are disclosures: some were made, or nothing is checked here
+    assert delivered_once(deployed.receiver.received, ids)  # each alert delivered exactly once
     served = routes(deployed)
     assert all(len(ports) == 1 for ports in served.values()), served  # sticky: one process per browser
     assert len(set().union(*served.values())) == 2  # and both processes had learners
@@ -86,6 +87,7 @@ def test_a_process_killed_mid_load_sends_new_learners_to_the_other_and_loses_no_
     deployed.apps[1].kill()  # no goodbye: as a crash or the OOM killer would
     deployed.apps[1].wait(10)
     during.join(120)
+    assert not during.is_alive(), "the learners who were on the killed process never finished"
     arriving = drive(deployed.url, 6, 10, think=0.5, seed=12)  # learners who come after the crash
     assert figures(arriving, 10)["errors"] == 0, figures(arriving, 10)["error_examples"]
     time.sleep(8)

@@ -77,10 +77,11 @@ class Deployment:
 
     def start_chroma(self) -> None:
         """(Re)start the Chroma server on its port, on the data it had."""
-        log = open(self.folder / "chroma.log", "a")
-        self.chroma = subprocess.Popen([str(Path(sys.executable).parent / "chroma"), "run", "--path",
-                                        str(self.folder / "chroma"), "--host", LOOPBACK, "--port", str(self.chroma_port)],
-                                       stdout=log, stderr=subprocess.STDOUT, env={**os.environ, **QUIET_ENV})
+        with open(self.folder / "chroma.log", "a") as log:  # the child keeps its own copy of the handle
+            self.chroma = subprocess.Popen([str(Path(sys.executable).parent / "chroma"), "run", "--path",
+                                            str(self.folder / "chroma"), "--host", LOOPBACK, "--port",
+                                            str(self.chroma_port)], stdout=log, stderr=subprocess.STDOUT,
+                                           env={**os.environ, **QUIET_ENV})
         wait_for_port(self.chroma_port, 90, self.chroma)
 
 
@@ -100,14 +101,18 @@ def deployment(folder: Path, processes: int, corpus: Path, embed_model: str = "b
     with ``proxied=False`` and one process, the process's own)."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
+    say = lambda line: print(f"deployment: {line} (logs in {folder})", file=sys.stderr, flush=True)  # noqa: E731
     with ExitStack() as stack:
+        say("starting Postgres")
         postgres = stack.enter_context(local_postgres(folder / "pg"))
         webhook = None
         d = Deployment(folder, {}, postgres, None, free_port(), [free_port() for _ in range(processes)])
         webhook = stack.enter_context(d.receiver.running())
+        say("starting the Chroma server")
         d.start_chroma()
         stack.callback(lambda: stop(d.chroma))
         d.env = app_env(folder, postgres.url, d.chroma_port, corpus, embed_model, webhook)
+        say("indexing the course (minutes)")
         built = subprocess.run([sys.executable, "-m", "tutor", "ingest"], env=d.env, capture_output=True, text=True,
                                timeout=900)
         if built.returncode:
@@ -116,6 +121,7 @@ def deployment(folder: Path, processes: int, corpus: Path, embed_model: str = "b
             d.apps.append(stack.enter_context(process(
                 [sys.executable, "-m", "tutor", "serve", "--host", LOOPBACK, "--port", str(port)], d.env,
                 folder / f"app{n + 1}.log")))
+        say(f"starting {processes} app process(es), each loading its models")
         for port, app in zip(d.ports, d.apps):
             wait_for_port(port, 300, app)
         if proxied:

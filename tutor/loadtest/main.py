@@ -66,7 +66,7 @@ def run(args, settings) -> list[dict]:
         url = d.url if d else args.url
         database = d.database if d else (args.database or database_of(settings))
         results = []
-        for n, (learners, seconds) in enumerate(zip(_numbers(args.learners), _numbers(args.seconds))):
+        for n, (learners, seconds) in enumerate(runs(args.learners, args.seconds)):
             since, started = utc_now(), time.monotonic()
             people = drive(url, int(learners), seconds, args.think, seed=n)
             out = figures(people, round(time.monotonic() - started - RAMP_SECONDS, 1))
@@ -89,6 +89,20 @@ def delivered_once(received, ids: list[str], wait: float = 90.0) -> bool:
     return all(received.get(i) == 1 for i in ids)
 
 
+def runs(learners: str, seconds: str) -> list[tuple[float, float]]:
+    """The (learners, seconds) of each run: the two lists side by side, a single value repeated for every run.
+
+    >>> runs("20,50,100", "20"), runs("5", "10,30")
+    ([(20.0, 20.0), (50.0, 20.0), (100.0, 20.0)], [(5.0, 10.0), (5.0, 30.0)])
+    """
+    many, long = _numbers(learners), _numbers(seconds)
+    if len(many) != len(long) and 1 not in (len(many), len(long)):
+        raise TutorError(f"--learners has {len(many)} values and --seconds {len(long)}: give one --seconds for all "
+                         "runs or one per run.")
+    size = max(len(many), len(long))
+    return list(zip(many * size if len(many) == 1 else many, long * size if len(long) == 1 else long))
+
+
 def _numbers(text) -> list[float]:
     try:
         return [float(x) for x in str(text).split(",")]
@@ -100,6 +114,9 @@ def main(args, settings) -> int:
     if not args.url and not args.local:
         raise TutorError("Say where the tutor runs: --url http://127.0.0.1:8080 (a running deployment), or --local N "
                          "to start one here with N app processes.")
+    if args.url and not args.local and not (args.database or getattr(settings, "database_url", "")):
+        raise TutorError("Say which database the deployment at --url writes to, so its writes can be checked: "
+                         "--database postgresql://... (or set TUTOR_DATABASE_URL).")
     results = run(args, settings)  # each run's figures are printed as it ends (one JSON line)
     ok = all(not r["errors"] and not r["database"]["problems"] and r.get("alerts_delivered_once", True)
              for r in results)
@@ -114,6 +131,7 @@ def add_parser(sub, settings_of) -> None:
     p.add_argument("--learners", default="10", help="how many; several runs: 20,50,100")
     p.add_argument("--seconds", default="20", help="how long every learner keeps going (per run: 60,60,300)")
     p.add_argument("--think", type=float, default=1.0, help="seconds a learner pauses between actions (on average)")
-    p.add_argument("--database", help="the deployment's database URL to check (default: TUTOR_DATABASE_URL)")
+    p.add_argument("--database", help="the deployment's database URL to check (default: TUTOR_DATABASE_URL; "
+                                      "required with --url when that is unset)")
     p.add_argument("--work", help="with --local: the folder for its logs and data (default: a temporary one)")
     p.set_defaults(func=lambda args: main(args, settings_of(args)))
