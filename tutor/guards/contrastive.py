@@ -1,7 +1,7 @@
 """The safeguarding classifier's encoder: the bundled MiniLM fine-tuned contrastively on the labelled messages, so
 that "a child in my care has bruises" and "a child in this case study has bruises" no longer embed as neighbours.
 
-    python -m tutor.guards.contrastive [--lr 1e-4] [--epochs 2] [--loss triplet|labels] [--out DIR]
+    python -m tutor.guards.contrastive [--lr 2e-4] [--epochs 1] [--loss triplet|labels] [--earlier 1] [--out DIR]
 
 (Then ``python -m tutor.guards.train_safeguarding`` fits the classifier over it.) The train split
 (``safeguarding_data.all_splits``), each message labelled disclosure, concern or none, in batches that keep the
@@ -21,7 +21,7 @@ from pathlib import Path
 
 from ..artefacts import fingerprint
 from ..ingest.tuned import ADAPTERS
-from .safeguarding_data import CONTRAST_DIR, DATA_DIR, all_splits
+from .safeguarding_data import CONTRAST_DIR, DATA_DIR, all_splits, load_splits
 
 EPOCHS, LEARNING_RATE, BATCH = 1, 2e-4, 32
 LABELS = ("none", "concern", "disclosure")
@@ -75,17 +75,21 @@ def train(rows: list[dict], lr: float = LEARNING_RATE, epochs: int = EPOCHS, los
 
 
 def build(out: Path, data_dir: Path = DATA_DIR, contrast: Path = CONTRAST_DIR, lr: float = LEARNING_RATE,
-          epochs: int = EPOCHS, loss: str = "triplet") -> dict:
+          epochs: int = EPOCHS, loss: str = "triplet", earlier: int = 1) -> dict:
+    """Train and save the adapter; ``earlier``: how many times the earlier messages (``evals/safeguarding``, one
+    writer) are seen per epoch, against once for the contrast writers' (their style is a quarter of train)."""
     from ..training.lora import LORA, SEED, save_adapter
     from .train_safeguarding import part_examples
 
     rows = all_splits(data_dir, contrast)["train"]
     rows += part_examples(rows) if loss == "labels" else []
+    rows += [r for r in load_splits(data_dir)["train"] for _ in range(earlier - 1)]
     started = time.time()
     model = train(rows, lr, epochs, loss)
     meta = {"base": "all-MiniLM-L6-v2 (bundled)", "loss": f"cross-entropy, class weights {LABEL_WEIGHTS}, scale {SCALE}"
             if loss == "labels" else "BatchHardSoftMarginTripletLoss, minimal pairs in one batch",
             "lora": LORA, "lr": lr, "epochs": epochs, "seed": SEED, "batch": BATCH, "messages": len(rows),
+            **({"earlier_messages_seen": earlier} if earlier != 1 else {}),
             "data": fingerprint([[r["id"], r["label"]] for r in rows]), "minutes": round((time.time() - started) / 60, 1)}
     save_adapter(model, out, meta)
     return meta
@@ -96,11 +100,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, help="default: the shipped adapter of that loss (tutor.ingest.tuned.ADAPTERS)")
     parser.add_argument("--lr", type=float, default=LEARNING_RATE)
     parser.add_argument("--epochs", type=int, default=EPOCHS)
+    parser.add_argument("--earlier", type=int, default=1, help="times the earlier messages are seen per epoch")
     parser.add_argument("--loss", choices=("triplet", "labels"), default="triplet",
                         help="triplet: the shipped encoder's; labels: cross-entropy through a linear head")
     args = parser.parse_args(argv)
     args.out = args.out or ADAPTERS["safeguarding-labels" if args.loss == "labels" else "safeguarding"]
-    meta = build(args.out, lr=args.lr, epochs=args.epochs, loss=args.loss)
+    meta = build(args.out, lr=args.lr, epochs=args.epochs, loss=args.loss, earlier=args.earlier)
     print(f"Wrote {args.out}: {meta['messages']} messages in {meta['minutes']} min")
     return 0
 

@@ -2,7 +2,7 @@
 part reading its own encoder's embedding, with the thresholds chosen again on dev.
 
     python -m tutor.guards.join A.json B.json [--weights 1 1] [--max-study-notes 0.02] [--out FILE]
-    python -m tutor.guards.join --like tutor/guards/models/safeguarding.json --out FILE   # refit every member
+    python -m tutor.guards.join --like JOINED.json --out FILE   # refit every member of a joined artefact
 
 Two encoders fine-tuned on the same pairs by different objectives (``contrastive``: triplets, or cross-entropy with
 ``--loss labels``) err on different messages, so their mean misses fewer disclosures at the same false alarms than
@@ -19,7 +19,7 @@ from pathlib import Path
 
 from ..artefacts import dump
 from .cutoffs import study_questions
-from .safeguarding import MODEL_FILE, Classifier, message_parts
+from .safeguarding import MODEL_FILE, REBUILD as REBUILD_SINGLE, Classifier, message_parts
 from .safeguarding_data import CONTRAST_DIR, DATA_DIR, all_splits
 
 COMMAND = "python -m tutor.guards.join"
@@ -88,10 +88,14 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--weights", nargs="*", type=float, help="one per member (default: equal)")
     parser.add_argument("--max-study-notes", type=float, help="as train_safeguarding's (issue 26: 0.02)")
     parser.add_argument("--like", type=Path, help="a joined artefact: refit its members and join them as it did")
-    parser.add_argument("--out", type=Path, default=MODEL_FILE)
+    parser.add_argument("--out", type=Path, required=True, help=f"where the joined artefact goes (the shipped one "
+                        f"is {MODEL_FILE.relative_to(MODEL_FILE.parents[3])}: name it to replace it)")
     args = parser.parse_args(argv)
     if args.like:
-        artefact = rebuild(json.loads(args.like.read_text(encoding="utf-8")))
+        like = json.loads(args.like.read_text(encoding="utf-8"))
+        if not like.get("members"):
+            parser.error(f"{args.like} is not a joined artefact (no members); rebuild it with {REBUILD_SINGLE} --like")
+        artefact = rebuild(like)
     elif len(args.members) >= 2:
         members = [json.loads(p.read_text(encoding="utf-8")) for p in args.members]
         weights = args.weights or [1.0] * len(members)

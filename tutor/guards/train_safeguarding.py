@@ -1,10 +1,12 @@
 """Train the safeguarding classifier (``models/safeguarding.json``) from ``evals/safeguarding/messages.jsonl``.
 
 Run: ``python -m tutor.guards.train_safeguarding [--data DIR] [--out FILE]`` (deterministic: the same data gives
-the same file). It prints the development figures of each variant, the thresholds and the test figures.
+the same file). It prints the development figures of each variant and the thresholds (the test split is read by
+``safeguarding_report --split test``, once).
 The defaults build the shipped classifier (the frozen MiniLM, ``evals/safeguarding``); issue 26's candidate adds the
-contrast messages over the fine-tuned encoder: ``--contrast datasets/safeguarding-contrast --encoder safeguarding``
-(README, "Safeguarding a DSL can trust": measured, not shipped). ``--like FILE`` refits an artefact's own choice.
+contrast messages over the fine-tuned encoder: ``--contrast datasets/safeguarding-contrast --encoder safeguarding
+--out FILE`` (README, "Safeguarding a DSL can trust": measured, not shipped; a candidate must name its file).
+``--like FILE`` refits an artefact's own choice (a joined one: ``join --like``).
 
 The procedure (split, variants, thresholds, choice, test) is written out in ``evals/safeguarding/README.md``.
 """
@@ -73,8 +75,8 @@ def fit(blocks: tuple, targets: np.ndarray, folds: list[tuple], found: dict, cs:
     from sklearn.metrics import log_loss
 
     labels, loss, oof = np.array(sorted(set(targets))), dict.fromkeys(cs, 0.0), {c: np.zeros(len(targets)) for c in cs}
+    dense = all(name == EMBEDDING for name, _ in blocks)  # else mostly zeros: sparse is many times faster
     for a, b, train_side, held_out in folds:
-        dense = all(name == EMBEDDING for name, _ in blocks)  # else mostly zeros: sparse is many times faster
         x, held = (stack(blocks, side) if dense else sparse.csr_matrix(stack(blocks, side))
                    for side in (train_side, held_out))
         for c in cs:
@@ -199,7 +201,8 @@ def train(data_dir: Path = DATA_DIR, target_recall: float = 1.0, max_false_alarm
 def main(argv: list[str] | None = None) -> dict:
     parser = argparse.ArgumentParser(prog=REBUILD.removeprefix("python "), description=__doc__.split("\n")[0])
     parser.add_argument("--data", type=Path, default=DATA_DIR, help="folder of messages.jsonl and the split files")
-    parser.add_argument("--out", type=Path, default=MODEL_FILE, help="where the artefact is written")
+    parser.add_argument("--out", type=Path, help="where the artefact is written (default: the shipped one, for the "
+                                                 "shipped recipe only; a candidate must name its file)")
     parser.add_argument("--recall", type=float, default=1.0, help="dev recall the concern threshold keeps")
     parser.add_argument("--max-false-alarm", type=float, default=0.01,
                         help="share of dev study questions the emergency message may reach")
@@ -216,28 +219,26 @@ def main(argv: list[str] | None = None) -> dict:
                         help="fit only these variants (repeatable; default: all four)")
     args = parser.parse_args(argv)
     like = json.loads(args.like.read_text(encoding="utf-8")) if args.like else None
+    if args.out is None and like is None and (args.contrast != "none" or args.encoder != "bundled" or args.variant):
+        parser.error("a candidate (--contrast, --encoder or --variant) must name its file with --out; the shipped "
+                     f"artefact {MODEL_FILE.name} is replaced only by naming it")
+    args.out = args.out or MODEL_FILE
     contrast = None if args.contrast == "none" else Path(args.contrast)
     encoder = "" if args.encoder == "bundled" else args.encoder
     if like is not None:  # the artefact's own data and encoder
         contrast, encoder = (CONTRAST_DIR if like.get("contrast") else None), like.get("encoder", "")
         args.max_study_notes = like.get("max_study_notes")
     args.contrast = contrast
-    if like is not None and like.get("members"):  # a joined artefact (``join``): refit its members, join them again
-        from .join import rebuild
-
-        artefact = rebuild(like, args.data)
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_text(dump(artefact) + "\n", encoding="utf-8")
-        return artefact
-    artefact = train(args.data, target_recall=args.recall, max_false_alarm=args.max_false_alarm,
-                     contrast=contrast, encoder=encoder, like=like, variants=tuple(args.variant),
-                     notes=args.max_study_notes)
+    if like is not None and like.get("members"):
+        parser.error(f"{args.like} joins several artefacts: rebuild it with python -m tutor.guards.join --like")
+    artefact = train(args.data, target_recall=args.recall, max_false_alarm=args.max_false_alarm, contrast=contrast,
+                     encoder=encoder, like=like, variants=tuple(args.variant), notes=args.max_study_notes)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(dump(artefact) + "\n", encoding="utf-8")
     for variant, figs in artefact["dev"].items():
         print(f"dev {variant}: " + ", ".join(f"{k} {v}" for k, v in figs.items()))
     print(f"kept: {artefact['variant']}, thresholds {artefact['thresholds']} -> {args.out}\n")
-    print(f"heads on dev: {artefact['heads_dev']}")
+    print(f"heads on dev: {artefact.get('heads_dev')}")
     print(f"per category and register: python -m tutor.guards.safeguarding_report --model {args.out}")
     return artefact
 
