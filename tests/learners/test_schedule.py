@@ -91,3 +91,21 @@ def test_purging_a_browser_session_takes_its_anonymous_cards_not_an_accounts(tmp
     store.purge(session="s1")
     store.purge(session="s2")
     assert deck.card("hash-1", item(1).id) is None and deck.card("ann", item(1).id) is not None
+
+
+def test_a_review_waits_out_a_database_that_is_away_when_its_card_is_read(tmp_path, monkeypatch):
+    """The card is read before it is rescheduled: a restarting database at that moment is retried, not a lost
+    review (it used to raise there, and the app showed the feedback and counted an answer it never stored)."""
+    from sqlalchemy.exc import OperationalError
+
+    deck = Deck(tmp_path / "t.sqlite3", clock=Clock(T0))
+    read, fails = deck.card, iter([True, True])
+
+    def away_then_back(learner, card):
+        if next(fails, False):
+            raise OperationalError("SELECT state FROM cards", {}, Exception("server closed the connection"))
+        return read(learner, card)
+
+    monkeypatch.setattr(deck, "card", away_then_back)
+    deck.review("ann", item(1), correct=True, seconds=5)
+    assert read("ann", item(1).id) is not None

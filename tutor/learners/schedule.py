@@ -74,7 +74,8 @@ class Deck:
     def review(self, learner: str, item, correct: bool, seconds: float) -> Card:
         """Rate one answer to ``item`` (a QuizItem), reschedule its card and store both; returns the new card."""
         now = self.clock()
-        card = self.card(learner, item.id) or new_card(item.id, now)
+        # the read is waited out too: a database restarting as the learner answers must not lose the review
+        card = patiently(lambda: self.card(learner, item.id)) or new_card(item.id, now)
         grade = rating(correct, seconds)
         card, _ = self.scheduler.review_card(card, grade, now, review_duration=int(seconds * 1000))
         section = getattr(item, "section", "") or ""
