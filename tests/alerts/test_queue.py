@@ -97,3 +97,32 @@ def test_alert_settings_say_what_to_set(value, problem):
 
     with pytest.raises(ConfigError, match=problem):
         Settings(**value).validate()
+
+
+class Webhook:
+    """A sender that records what it was asked to send (the real one is tested in test_delivery.py)."""
+    name = "webhook"
+
+    def __init__(self):
+        self.sent = []
+
+    def send(self, alert):
+        self.sent.append(alert.id)
+
+
+def test_an_alert_kept_aside_and_delivered_is_not_sent_again_after_a_restart(tmp_path):
+    """Its delivery status is kept aside too (the unwritten file's last line per alert), so a process started after
+    a crash reads it as sent and does not claim it again."""
+    db = tmp_path / "tutor.sqlite3"
+    first = Webhook()
+    alerts = AlertQueue(db, [first], write_seconds=0.2)
+    with hold_write_lock(db):
+        alert_id = alerts.record(MESSAGE, "unit-z", "session-4", "disclosure", 0.9)
+        assert alerts.delivery.flush(5) and first.sent == [alert_id]
+        last = [json.loads(line) for line in unwritten_path(db).read_text().splitlines()][-1]
+        assert (last["id"], last["webhook"]) == (alert_id, "sent")
+        again = Webhook()
+        restarted = AlertQueue(db, [again], write_seconds=0.2)  # as after a crash: reads the unwritten file
+        assert not restarted.claim(alert_id, "webhook") and again.sent == []
+    assert alerts.flush(5) and restarted.flush(5)
+    assert [(r["id"], r["webhook"]) for r in rows(db)] == [(alert_id, "sent")]

@@ -36,7 +36,9 @@ class OnceDelivery:
         status = f"sending: {utc_now()}"
         with self._lock:
             if alert_id in self._aside:
-                self._aside[alert_id] = self._aside[alert_id].replace(**{channel: status})
+                if getattr(self._aside[alert_id], channel) != PENDING:  # sent (or being sent) before a restart
+                    return False
+                self._set_aside(self._aside[alert_id].replace(**{channel: status}))
                 return True
         column = table.c[channel]
         return self._execute(lambda conn: conn.execute(

@@ -59,7 +59,7 @@ class AlertQueue(OnceDelivery):
         if self.path:
             os.close(os.open(self.path, os.O_WRONLY | os.O_CREAT, 0o600))
         self.delivery = Delivery(list(senders), self._report, claim=self.claim, **(delivery or {}))
-        self._aside.update({a.id: a for a in self._read_unwritten()})
+        self._aside.update({a.id: a for a in self._read_unwritten()})  # the last line per alert wins
         try:
             self._execute(lambda conn: None)  # opens (and migrates) the database
             if keep_days:
@@ -117,16 +117,22 @@ class AlertQueue(OnceDelivery):
 
     def _keep_aside(self, alert: Alert) -> None:
         with self._lock:
-            self._aside[alert.id] = alert
-            try:
-                fd = os.open(self.unwritten, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
-                with os.fdopen(fd, "a", encoding="utf-8") as out:
-                    out.write(json.dumps(alert.to_json(), ensure_ascii=False) + "\n")
-                    out.flush()
-                    os.fsync(out.fileno())
-            except OSError:
-                log.exception("safeguarding alert %s: could not be kept in %s either; it is held in memory only",
-                              alert.id, self.unwritten)
+            self._set_aside(alert)
+
+    def _set_aside(self, alert: Alert) -> None:
+        """Keep ``alert`` (or its new delivery status) aside: in memory and appended to the unwritten file, whose
+        last line per alert is the one read back after a restart (so one sent before a crash is not sent again).
+        The caller holds the lock."""
+        self._aside[alert.id] = alert
+        try:
+            fd = os.open(self.unwritten, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+            with os.fdopen(fd, "a", encoding="utf-8") as out:
+                out.write(json.dumps(alert.to_json(), ensure_ascii=False) + "\n")
+                out.flush()
+                os.fsync(out.fileno())
+        except OSError:
+            log.exception("safeguarding alert %s: could not be kept in %s either; it is held in memory only",
+                          alert.id, self.unwritten)
 
     def _read_unwritten(self) -> list[Alert]:
         try:
@@ -208,7 +214,7 @@ class AlertQueue(OnceDelivery):
         """The delivery thread's result for one channel (email | webhook), kept on the alert."""
         with self._lock:
             if alert_id in self._aside:
-                self._aside[alert_id] = self._aside[alert_id].replace(**{channel: status})
+                self._set_aside(self._aside[alert_id].replace(**{channel: status}))
                 return
         for pause in (0.1, 0.5, 2.0, 5.0, None):
             try:
