@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .parts import message_parts
+
 NONE = "none"
 STUDY_KINDS = ("answerable", "out_of_scope")  # eval cases that ask about the unit: no signposting is right
 
@@ -66,6 +68,16 @@ def most_serious(scores: np.ndarray, sizes: list[int]) -> np.ndarray:
     array([0.7, 0.4])
     """
     return np.array([part.max() for part in np.split(scores, np.cumsum(sizes)[:-1])])
+
+
+def in_parts(texts: list[str]) -> tuple[list[str], list[int]]:
+    """Every part of every text (as the product scores them), flat, and how many each text has.
+
+    >>> in_parts(["One question."])
+    (['One question.'], [1])
+    """
+    split = [message_parts(t) or (t,) for t in texts]
+    return [p for ps in split for p in ps], [len(ps) for ps in split]
 
 
 def study_questions(split: str = "dev") -> dict[str, list[str]]:

@@ -18,7 +18,7 @@ import json
 from pathlib import Path
 
 from ..artefacts import dump
-from .cutoffs import study_questions
+from .cutoffs import in_parts, study_questions
 from .safeguarding import MODEL_FILE, REBUILD as REBUILD_SINGLE, Classifier, message_parts
 from .safeguarding_data import CONTRAST_DIR, DATA_DIR, all_splits
 
@@ -66,8 +66,8 @@ def join(members: list[dict], weights: list[float], notes: float | None = None, 
     found = classifier.features([p for r in dev for p in message_parts(r["text"])])
     study = {}
     for unit, questions in (study_questions() if notes is not None else {}).items():
-        split_up = [message_parts(q) or (q,) for q in questions]
-        study[unit] = (classifier.features([p for ps in split_up for p in ps]), [len(ps) for ps in split_up])
+        flat, sizes = in_parts(questions)
+        study[unit] = (classifier.features(flat), sizes)
     figures = tune(model, dev, found, first.get("target_recall", 1.0), first.get("max_false_alarm", 0.01), study, notes)
     return {**model, "max_study_notes": notes, "dev": {"joined": figures},
             "members_dev": [m.get("dev", {}).get(m["variant"]) for m in members]}

@@ -29,7 +29,7 @@ from .safeguarding_data import (CONTRAST_DIR, DATA_DIR, SEED, all_splits, load_s
 from .safeguarding import (ANALYZERS, CONCERN, DISCLOSURE, EMBEDDING, LEVELS, MODEL_FILE, NONE, REBUILD, TFIDF,
                            Classifier, Tfidf, clean, embed, encoder_label, harm_logit, load_classifier, message_parts,
                            stack)
-from .cutoffs import most_serious, study_questions, thresholds  # noqa: F401 - tests read them here
+from .cutoffs import in_parts, most_serious, study_questions, thresholds  # noqa: F401 - tests read them here
 from .train_heads import fit_heads
 
 CS = [1.0, 3.0, 10.0, 30.0, 100.0]  # the C values cross-validated on train (above 100 never chosen; each fit ran to thousands of iterations)
@@ -165,9 +165,8 @@ def train(data_dir: Path = DATA_DIR, target_recall: float = 1.0, max_false_alarm
     whole_dev = embed([r["text"] for r in parts["dev"]], encoder)
     study = {}  # the development units' study questions, part by part, when they hold the thresholds up
     for unit, questions in (study_questions() if notes is not None else {}).items():
-        split_up = [{"text": p} for q in questions for p in message_parts(q) or (q,)]
-        study[unit] = (features(split_up, embed([p["text"] for p in split_up], encoder), tfidf),
-                       [len(message_parts(q) or (q,)) for q in questions])
+        flat, sizes = in_parts(questions)
+        study[unit] = (features([{"text": p} for p in flat], embed(flat, encoder), tfidf), sizes)
     # the heads learn who is writing and whether the danger is now from the contrast messages' labels
     heads, head_figures = fit_heads(parts["train"], found["train"][EMBEDDING][:len(parts["train"])], parts["dev"],
                                     whole_dev) if contrast else ({}, {})
