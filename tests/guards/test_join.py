@@ -60,3 +60,9 @@ def test_members_share_their_weight_among_their_parts():
     parts = joined_parts([a, b], [1.0, 2.0])
     assert [p["weight"] for p in parts] == [0.5, 0.5, 2.0]
     assert "encoder" not in parts[0] and parts[2]["encoder"] == "other"
+
+
+def test_a_part_with_its_own_encoder_that_reads_tfidf_still_needs_the_shared_tfidf():
+    tfidf_part = Part((("tfidf", 1.0),), np.zeros((2, 2)), np.zeros(2), ("disclosure", "none"), encoder="other")
+    joined = Classifier((part(0), tfidf_part), 0.2, 0.9)
+    assert joined.needs("tfidf") and joined.needs(EMBEDDING) and joined.own_encoders() == []

@@ -133,7 +133,9 @@ class Classifier:
     audience: Head | None = None  # who is writing, read on the whole message
 
     def needs(self, block: str) -> bool:
-        return any(name == block for part in self.parts for name, _ in part.blocks if part.encoder is None)
+        # a part's own encoder's embedding is not the classifier's EMBEDDING block (own_encoders); TF-IDF is shared
+        return any(name == block and (block != EMBEDDING or part.encoder is None) for part in self.parts
+                   for name, _ in part.blocks)
 
     def own_encoders(self) -> list[str]:
         """The encoders of parts that read another encoder's embedding than the classifier's."""
