@@ -126,3 +126,15 @@ def test_an_alert_kept_aside_and_delivered_is_not_sent_again_after_a_restart(tmp
         assert not restarted.claim(alert_id, "webhook") and again.sent == []
     assert alerts.flush(5) and restarted.flush(5)
     assert [(r["id"], r["webhook"]) for r in rows(db)] == [(alert_id, "sent")]
+
+
+def test_a_database_server_down_at_start_stops_the_queue_with_what_to_do(tmp_path):
+    """The app does not start taking disclosures with nowhere to keep them: it stops, naming the setting (the
+    supervisor starts it again once the server answers); an outage after start is kept aside instead (above)."""
+    from tutor.bench.util import free_port
+    from tutor.storage.engine import DatabaseUnreachable
+
+    url = f"postgresql+psycopg://tutor:secret@127.0.0.1:{free_port()}/tutor"  # nothing listens there
+    with pytest.raises(DatabaseUnreachable, match="TUTOR_DATABASE_URL") as raised:
+        AlertQueue(url, unwritten=tmp_path / "unwritten.jsonl")
+    assert "secret" not in str(raised.value)

@@ -60,12 +60,12 @@ class AlertQueue(OnceDelivery):
             os.close(os.open(self.path, os.O_WRONLY | os.O_CREAT, 0o600))
         self.delivery = Delivery(list(senders), self._report, claim=self.claim, **(delivery or {}))
         self._aside.update({a.id: a for a in self._read_unwritten()})  # the last line per alert wins
+        self._execute(lambda conn: None)  # opens and migrates the database; DatabaseUnreachable names the setting
         try:
-            self._execute(lambda conn: None)  # opens (and migrates) the database
             if keep_days:
                 self.purge(keep_days)
         except SQLAlchemyError:
-            log.exception("safeguarding alerts: %s is not writable now; alerts are kept aside until it is", self.where)
+            log.exception("safeguarding alerts: the retention purge in %s failed; it runs again tomorrow", self.where)
         self._rewrite()
         threading.Thread(target=self._keep_writing, name="safeguarding-alert-writer", daemon=True).start()
 

@@ -10,16 +10,13 @@ from collections import Counter
 
 from sqlalchemy import bindparam, create_engine, text
 
+from ..evals.metrics import percentile as interpolated
 from ..storage.engine import url_of
 
 
 def percentile(values: list[float], q: float) -> float | None:
-    """Linear interpolation between the closest ranks (numpy's default)."""
-    if not values:
-        return None
-    ordered, k = sorted(values), (len(values) - 1) * q / 100
-    low, high = int(k), min(int(k) + 1, len(values) - 1)
-    return round(ordered[low] + (ordered[high] - ordered[low]) * (k - low), 3)
+    """``evals.metrics.percentile`` to the millisecond; None for no values (no such step in the run)."""
+    return round(interpolated(values, q), 3) if values else None
 
 
 def figures(learners: list, seconds: float) -> dict:
