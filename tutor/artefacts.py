@@ -26,6 +26,27 @@ def load_json_model(path: Path, kind: Callable[[dict], T], what: str, rebuild: s
         raise ConfigError(f"The {what} at {path} is damaged ({exc}). Run: {rebuild}") from None
 
 
+SAME_VECTORS = ("onnx", "bundled")  # TUTOR_EMBED_MODEL values whose similarities the default models were fitted on
+
+
+def fitted_to(path: Path, embed_model: str) -> Path:
+    """The file of a model fitted to the index encoder ``embed_model``: ``name.<encoder>.json`` beside ``path``
+    (a model that reads similarities is fitted to one encoder's), or ``path`` itself for the encoders the
+    default was fitted on.
+
+    >>> fitted_to(Path("m/scope.json"), "onnx-learner").as_posix(), fitted_to(Path("m/scope.json"), "onnx").as_posix()
+    ('m/scope.onnx-learner.json', 'm/scope.json')
+    """
+    path = Path(path)
+    return path if embed_model in SAME_VECTORS else path.with_name(f"{path.stem}.{embed_model.replace(':', '-')}{path.suffix}")
+
+
+def fitted_or_default(path: Path, embed_model: str) -> Path:
+    """The model fitted to ``embed_model`` where one was trained, else the default at ``path``."""
+    own = fitted_to(path, embed_model)
+    return own if own.is_file() else Path(path)
+
+
 def fingerprint(data: Any) -> str:
     """A hash of what a model was trained on (the ids of its examples), so a rebuild can be compared."""
     return hashlib.sha256(json.dumps(data).encode()).hexdigest()

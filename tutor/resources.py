@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Callable
 
 from .answering.base import Backend
-from .artefacts import load_json_model
+from .artefacts import fitted_or_default, load_json_model
 from .errors import TutorError
 from .guards.policy import Policy, load_policy
 from .guards.safeguarding import Classifier, load_classifier
@@ -94,14 +95,20 @@ class Resources:
         """The sentence ranking (TUTOR_RANKING): the reader's, or the feature regression's."""
         if self.settings.ranking == "reader":
             return self._model("ranker", lambda: load_reader_ranker(READER_FOLDER, self.reader()))
-        return self._model("ranker", lambda: load_json_model(RANKING_MODEL, SentenceRanker, "sentence ranking model",
-                                                             RANKING_REBUILD))
+        return self._model("ranker", lambda: load_json_model(self.fitted(RANKING_MODEL), SentenceRanker,
+                                                             "sentence ranking model", RANKING_REBUILD))
+
+    def fitted(self, path: Path) -> Path:
+        """A model that reads the index encoder's similarities: the one fitted to TUTOR_EMBED_MODEL where it was
+        trained (``name.<encoder>.json``), else the default."""
+        return fitted_or_default(path, self.settings.embed_model)
 
     def reader(self) -> Reader:
         return self._model("reader", Reader.load)
 
     def scope(self) -> ScopeModel:
-        return self._model("scope", lambda: load_json_model(SCOPE_MODEL, ScopeModel, "scope model", SCOPE_REBUILD))
+        return self._model("scope", lambda: load_json_model(self.fitted(SCOPE_MODEL), ScopeModel, "scope model",
+                                                            SCOPE_REBUILD))
 
     def safeguarding(self) -> Classifier:
         return self._model("safeguarding", load_classifier)
