@@ -36,7 +36,7 @@ test: index
 	$(PY) -m tutor eval
 
 # Rebuild every shipped model from the committed data (outside CI: about 1.5 hours on 2 cores): the learner
-# bi-encoder (datasets/learner-questions, 45 min), the safeguarding encoder (datasets/safeguarding-contrast, 15 min)
+# bi-encoder (datasets/learner-questions, 10 min), the safeguarding encoder (datasets/safeguarding-contrast, 15 min)
 # and classifier (evals/safeguarding, 10 min), the reader and its span head (from datasets/reading), the sentence ranking
 # and the scope decision (from the development units), then the span head's threshold (development units).
 models: index
