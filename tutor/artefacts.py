@@ -38,7 +38,9 @@ def fitted_to(path: Path, embed_model: str) -> Path:
     ('m/scope.onnx-learner.json', 'm/scope.json')
     """
     path = Path(path)
-    return path if embed_model in SAME_VECTORS else path.with_name(f"{path.stem}.{embed_model.replace(':', '-')}{path.suffix}")
+    if embed_model in SAME_VECTORS:
+        return path
+    return path.with_name(f"{path.stem}.{embed_model.replace(':', '-')}{path.suffix}")
 
 
 def fitted_or_default(path: Path, embed_model: str) -> Path:

@@ -122,7 +122,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--same", type=int, default=1, help="sentences of the best one's passage added as context")
     parser.add_argument("--others", type=int, default=0, help="sentences of other passages added")
     parser.add_argument("--data", type=Path, default=DATASET)
-    parser.add_argument("--max-train", type=int, default=None, help="fit on a seeded sample of this many train questions")
+    parser.add_argument("--max-train", type=int, default=None, help="fit on a seeded sample of N train questions")
     args = parser.parse_args(argv)
     reader, embedder = Reader.load(args.reader), get_embedder(args.encoder)
     train, dev = sample(load(args.data, ("train",)), args.max_train), load(args.data, ("dev",))
