@@ -26,7 +26,7 @@ def test_dev_report_measures_each_book_at_the_other_books_threshold():
     noise = rng.normal(0, 1, (600, 4))  # the baseline's features say nothing
     p = probabilities(fit(good, y), good)
     books = ["a"] * 300 + ["b"] * 300
-    out = dev_report(p, noise, y, noise, y, books, 0.05)
+    out = dev_report(p, probabilities(fit(noise, y), noise), y, books, 0.05)
     assert out["auc"] > 0.9 and abs(out["auc_similarity_baseline"] - 0.5) < 0.1
     for book in ("a", "b"):
         rest = np.array(books) != book

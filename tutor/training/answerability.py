@@ -94,21 +94,19 @@ def measured(p: np.ndarray, y: np.ndarray, high: float) -> dict:
             "answerable_as_closest": round(float((~shown)[y == 1].mean()), 4)}
 
 
-def dev_report(x: np.ndarray, xs: np.ndarray, y: np.ndarray, sx: np.ndarray, sy: np.ndarray, books: list[str],
-               max_as_if: float) -> dict:
-    """On the dev books: the AUC of the reader's regression and of the baseline (the same regression over the
-    encoder's similarities, fitted on the train rows ``sx``, ``sy``), and each book at the other books' threshold."""
+def dev_report(reader: np.ndarray, baseline: np.ndarray, y: np.ndarray, books: list[str], max_as_if: float) -> dict:
+    """On the dev books: the AUC of the reader's regression and of the baseline's (the same regression over the
+    encoder's similarities), and each book measured at the threshold the other books choose."""
     from .reading_compare import auc
 
-    base = probabilities(fit(sx, sy), xs)
-    out = {"auc": round(auc(list(x[y == 1]), list(x[y == 0])), 4),
-           "auc_similarity_baseline": round(auc(list(base[y == 1]), list(base[y == 0])), 4)}
+    out = {"auc": round(auc(list(reader[y == 1]), list(reader[y == 0])), 4),
+           "auc_similarity_baseline": round(auc(list(baseline[y == 1]), list(baseline[y == 0])), 4)}
     names = np.asarray(books)
     for book in sorted(set(books)):
         own, rest = names == book, names != book
         if rest.any():
-            out[book] = {"reader": measured(x[own], y[own], threshold(x[rest], y[rest], max_as_if)),
-                         "similarity_baseline": measured(base[own], y[own], threshold(base[rest], y[rest], max_as_if))}
+            out[book] = {name: measured(p[own], y[own], threshold(p[rest], y[rest], max_as_if))
+                         for name, p in (("reader", reader), ("similarity_baseline", baseline))}
     return out
 
 
@@ -134,7 +132,8 @@ def main(argv: list[str] | None = None) -> int:
     model["threshold"] = threshold(pd, yd, args.max_as_if)
     model["selection"] = {"same": args.same, "others": args.others}
     model["dev"] = measured(pd, yd, model["threshold"])
-    model["dev_books"] = dev_report(pd, xds, yd, xs, y, [r.book for r in dev], args.max_as_if)
+    baseline = probabilities(fit(xs, y), xds)
+    model["dev_books"] = dev_report(pd, baseline, yd, [r.book for r in dev], args.max_as_if)
     model["trained_on"] = {"questions": int(len(y)), "encoder": args.encoder, "candidates": CANDIDATES}
     (args.reader / ANSWERABILITY_FILE).write_text(json.dumps(model, indent=1) + "\n", encoding="utf-8")
     print(f"Wrote {args.reader / ANSWERABILITY_FILE}: dev {model['dev']}\n{json.dumps(model['dev_books'], indent=1)}",
