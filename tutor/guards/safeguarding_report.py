@@ -2,7 +2,9 @@
 given the full message, study and everyday messages given any signposting or the full message, and precision and
 recall of the alert (a disclosure or concern level) per category and per register.
 
-    python -m tutor.guards.safeguarding_report [--split dev] [--model FILE]
+    python -m tutor.guards.safeguarding_report [--split dev] [--model FILE]...
+
+Several ``--model`` files are measured on the same messages and printed side by side.
 
 The test split is read only with ``--split test``, once, after the model is chosen.
 """
@@ -72,6 +74,31 @@ def markdown(result: dict) -> str:
     return "\n".join(lines)
 
 
+def shown(value) -> str:
+    return "-" if value is None else str(value)
+
+
+def row(cells) -> str:
+    return "| " + " | ".join(map(shown, cells)) + " |"
+
+
+def side_by_side(results: dict[str, dict]) -> str:
+    """Several classifiers' reports on one split, one column each: the headline figures, then per category and per
+    register the alerts raised and their precision / recall."""
+    names, first = list(results), next(iter(results.values()))
+    lines = [f"**{first['split']} split**", "", row(["figure", *names]), row(["---"] * (len(names) + 1))]
+    lines += [row([k, *(results[n]["headline"][k] for n in names)]) for k in first["headline"]]
+    for key in ("category", "register"):
+        lines += ["", row([key, "messages", "disclosures and concerns",
+                           *(f"{n}: alerts, precision / recall" for n in names)]),
+                  row(["---"] * (len(names) + 3))]
+        for group, g in first[key].items():
+            found = [results[n][key][group] for n in names]
+            lines.append(row([group, g["messages"], g["positive"],
+                              *(f"{f['alerts']}, {shown(f['precision'])} / {shown(f['recall'])}" for f in found)]))
+    return "\n".join(lines) + "\n"
+
+
 def evaluation_report(split_name: str = "test", model_file: Path = MODEL_FILE, data_dir: Path = DATA_DIR,
                       contrast: Path | None = CONTRAST_DIR) -> tuple[dict, str]:
     """The shipped classifier on one split (test by default): its figures, and as Markdown with the confusion."""
@@ -90,9 +117,12 @@ def evaluation_report(split_name: str = "test", model_file: Path = MODEL_FILE, d
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tutor.guards.safeguarding_report", description=__doc__.split("\n")[0])
     parser.add_argument("--split", default="dev", choices=["train", "dev", "test"])
-    parser.add_argument("--model", type=Path, default=MODEL_FILE)
+    parser.add_argument("--model", type=Path, action="append", default=[], help="an artefact (repeatable; "
+                        "default: the shipped one)")
     args = parser.parse_args(argv)
-    print(markdown(report(args.split, args.model)))
+    models = args.model or [MODEL_FILE]
+    results = {str(m): report(args.split, m) for m in models}
+    print(markdown(results[str(models[0])]) if len(models) == 1 else side_by_side(results))
     return 0
 
 
