@@ -24,6 +24,28 @@ def location(unit: str, section: str = "", page: int = 0) -> str:
     return " › ".join(part for part in (unit, section, f"page {page}" if page else "") if part)
 
 
+def same_text(a: tuple[str, int, int, str], b: tuple[str, int, int, str], share: float = 0.5) -> bool:
+    """Do two passages, each (source, start, end, text), show mostly the same text: the same file's spans
+    overlapping by more than ``share`` of the shorter, or one's text inside the other's (a feature box also printed
+    in its paragraph)?"""
+    (source_a, start_a, end_a, text_a), (source_b, start_b, end_b, text_b) = a, b
+    if source_a == source_b and min(end_a, end_b) - max(start_a, start_b) > share * min(end_a - start_a,
+                                                                                         end_b - start_b):
+        return True
+    short, long = sorted((" ".join(text_a.split()), " ".join(text_b.split())), key=len)
+    return bool(short) and short in long
+
+
+def shown_once(citations: list[Citation], cited: set[int]) -> list[Citation]:
+    """The passages to show, in order: every cited one, and one not cited only where it does not show mostly what a
+    passage already shown does (a feature box and its paragraph are shown once)."""
+    kept = [c for c in citations if c.n in cited]
+    for c in citations:
+        if c.n not in cited and not any(same_text(c.span, k.span) for k in kept):
+            kept.append(c)
+    return [c for c in citations if c in kept]
+
+
 @dataclass
 class Citation:
     n: int
@@ -42,6 +64,10 @@ class Citation:
     @property
     def location(self) -> str:
         return location(self.unit, self.section, self.page)
+
+    @property
+    def span(self) -> tuple[str, int, int, str]:
+        return self.source, self.start, self.end, self.text
 
 
 @dataclass

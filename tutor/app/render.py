@@ -15,7 +15,7 @@ from html import escape
 from pathlib import Path, PurePath
 
 from ..study.glossary import GlossaryEntry
-from ..types import location
+from ..types import location, shown_once
 
 _MARKERS = re.compile(r"\s?\[(\d+(?:\s*,\s*\d+)*)\]")
 _PHONE = re.compile(r"\b(?:999|0\d{3} \d{3} \d{4}|0\d{3} \d{4}|116 123)\b")
@@ -160,10 +160,11 @@ def passage_card(c, turn: int | None, evidence: list[str] = (), cited: bool = Fa
 
 
 def sources_block(passages, turn: int, answer=None) -> str:
-    """One turn's numbered passages; after the answer, the cited ones are marked and their evidence highlighted."""
+    """One turn's numbered passages, overlapping ones once; after the answer, the cited ones are marked and their
+    evidence highlighted."""
     evidence = evidence_by_passage(answer) if answer is not None else {}
     cited = {c.n for c in answer.citations} if answer is not None else set()
-    cards = "".join(passage_card(p, turn, evidence.get(p.n, []), p.n in cited) for p in passages)
+    cards = "".join(passage_card(p, turn, evidence.get(p.n, []), p.n in cited) for p in shown_once(passages, cited))
     return f'<div class="turn" id="turn-{turn}"><p class="turn-title">Passages for question {turn}</p>{cards}</div>'
 
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..ingest.chunk import Chunk
+from ..types import same_text
 
 
 @dataclass
@@ -39,16 +40,9 @@ def candidate_sentences(passages: list[Passage]) -> dict[str, tuple[int, int]]:
     return seen
 
 
-def overlaps(a: Passage, b: Passage, share: float = 0.5) -> bool:
-    """Do two passages show mostly the same text: the same file's spans overlapping by more than ``share`` of the
-    shorter, or one's text inside the other's (a feature box also printed in its paragraph)?"""
-    ca, cb = a.chunk, b.chunk
-    if ca.source == cb.source:
-        common = min(ca.raw_end, cb.raw_end) - max(ca.raw_start, cb.raw_start)
-        if common > share * min(ca.raw_end - ca.raw_start, cb.raw_end - cb.raw_start):
-            return True
-    short, long = sorted((" ".join(ca.text.split()), " ".join(cb.text.split())), key=len)
-    return bool(short) and short in long
+def overlaps(a: Passage, b: Passage) -> bool:
+    """Do two passages show mostly the same text (``types.same_text``)?"""
+    return same_text(*((p.chunk.source, p.chunk.raw_start, p.chunk.raw_end, p.chunk.text) for p in (a, b)))
 
 
 def distinct(passages: list[Passage]) -> list[Passage]:
