@@ -37,7 +37,7 @@ class Row:
     span: str | None
     answerable: bool
     sentences: tuple[str, ...]  # the passage's
-    module: str
+    module: str  # "book/mNNNNN": OpenStax module ids repeat across books
     module_offset: int  # where the passage's sentences start among its module's
 
     @property
@@ -52,11 +52,12 @@ class Row:
 
 @lru_cache(maxsize=2)
 def modules(folder: Path = DATASET) -> dict[str, tuple[str, ...]]:
-    """Module id -> its sentences in order (the book section a passage comes from)."""
+    """Each module's sentences in order (the book section a passage comes from), keyed "book/module id": the book is
+    in the key because OpenStax module ids repeat across books (m00052 is in two)."""
     out = {}
     for line in (Path(folder) / "modules.jsonl").read_text(encoding="utf-8").splitlines():
         m = json.loads(line)
-        out[m["module"]] = tuple(m["sentences"])
+        out[f"{m['book']}/{m['module']}"] = tuple(m["sentences"])
     return out
 
 
@@ -70,8 +71,8 @@ def load(folder: Path = DATASET, splits: tuple[str, ...] = ("train", "dev", "tes
             continue
         s = sections[q["section_id"]]
         rows.append(Row(q["id"], q["book"], q["split"], q["section_id"], q["question"], tuple(q["history"]), q["kind"],
-                        tuple(q["answers"]), q["span"], q["answerable"], tuple(s["sentences"]), s["module"],
-                        s["module_offset"]))
+                        tuple(q["answers"]), q["span"], q["answerable"], tuple(s["sentences"]),
+                        f"{q['book']}/{s['module']}", s["module_offset"]))
     return rows
 
 
