@@ -43,7 +43,8 @@ def shown_once(citations: list[Citation], cited: set[int]) -> list[Citation]:
     for c in citations:
         if c.n not in cited and not any(same_text(c.span, k.span) for k in kept):
             kept.append(c)
-    return [c for c in citations if c in kept]
+    shown = {k.n for k in kept}
+    return [c for c in citations if c.n in shown]
 
 
 @dataclass
